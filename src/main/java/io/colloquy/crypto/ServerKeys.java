@@ -1,0 +1,100 @@
+package io.colloquy.crypto;
+
+import io.colloquy.platform.ColloquySettings;
+import io.colloquy.platform.ServerSecrets;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.KDF;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.HKDFParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * The server's master key ({@code COLLOQUY_MASTER_KEY}, base64 of 32 bytes, or a 0600 key file generated
+ * in the data dir on first start) and keys derived from it per purpose with HKDF-SHA256. Purpose keys
+ * seal server-side records with AES-256-GCM and key HMACs; the master key itself is never used directly.
+ */
+@Component
+public final class ServerKeys {
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final byte SEALED_V1 = 0x01;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final SecretKey master;
+
+    ServerKeys(ColloquySettings settings, @Value("${COLLOQUY_MASTER_KEY:}") String configured) {
+        byte[] key = configured.isBlank()
+                ? Base64.getUrlDecoder().decode(new ServerSecrets(settings.dataDir()).getOrCreate("master.key"))
+                : Base64.getDecoder().decode(configured.strip());
+        if (key.length != 32) {
+            throw new IllegalArgumentException("COLLOQUY_MASTER_KEY must be base64 of exactly 32 bytes");
+        }
+        this.master = new SecretKeySpec(key, "HKDF");
+    }
+
+    /** A 256-bit key for one purpose, e.g. {@code "idempotency-responses/v1"}. */
+    public SecretKey derive(String purpose) {
+        try {
+            KDF hkdf = KDF.getInstance("HKDF-SHA256");
+            return hkdf.deriveKey(
+                    "AES",
+                    HKDFParameterSpec.ofExtract()
+                            .addIKM(master)
+                            .thenExpand(purpose.getBytes(StandardCharsets.UTF_8), 32));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HKDF is unavailable", e);
+        }
+    }
+
+    /** AES-256-GCM: {@code 0x01 || nonce(12) || ciphertext+tag}, bound to {@code aad}. */
+    public static byte[] seal(SecretKey key, byte[] plaintext, byte[] aad) {
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            RANDOM.nextBytes(nonce);
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            c.updateAAD(aad);
+            byte[] ct = c.doFinal(plaintext);
+            byte[] out = new byte[1 + NONCE_BYTES + ct.length];
+            out[0] = SEALED_V1;
+            System.arraycopy(nonce, 0, out, 1, NONCE_BYTES);
+            System.arraycopy(ct, 0, out, 1 + NONCE_BYTES, ct.length);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed", e);
+        }
+    }
+
+    /** Opens what {@link #seal} made; any change to the bytes or the aad is an integrity error. */
+    public static byte[] open(SecretKey key, byte[] sealed, byte[] aad) {
+        if (sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != SEALED_V1) {
+            throw new IllegalStateException("Sealed value has an unknown format");
+        }
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
+            c.updateAAD(aad);
+            return c.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Sealed value failed its integrity check", e);
+        }
+    }
+
+    /** HMAC-SHA256 of {@code data} under a purpose key. */
+    public static byte[] hmac(SecretKey key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.colloquy.dialogues;
+
+import io.colloquy.dialogues.DialogueRequests.AppendMessages;
+import io.colloquy.dialogues.DialogueRequests.CreateDialogue;
+import io.colloquy.dialogues.DialogueRequests.MessageInput;
+import io.colloquy.dialogues.DialogueViews.DialogueView;
+import io.colloquy.dialogues.DialogueViews.MessageBatchView;
+import io.colloquy.dialogues.DialogueViews.MessageView;
+import io.colloquy.keys.Caller;
+import io.colloquy.keys.Capability;
+import io.colloquy.tenancy.Namespace;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
+import io.colloquy.web.JsonBody;
+import io.colloquy.web.Metadata;
+import io.colloquy.web.Page;
+import io.colloquy.web.PageRequest;
+import io.colloquy.web.ValidationFailed;
+import jakarta.validation.Valid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /v1/namespaces/{ns}/dialogues}: dialogues and their messages. */
+@RestController
+@RequestMapping("/v1/namespaces/{ns}/dialogues")
+class DialogueController {
+    private final DialogueService dialogues;
+
+    DialogueController(DialogueService dialogues) {
+        this.dialogues = dialogues;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    DialogueView create(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @Valid @RequestBody CreateDialogue body) {
+        return DialogueView.of(dialogues.create(
+                caller.projectId(),
+                new Namespace(ns),
+                new DialogueService.NewDialogue(
+                        body.title(),
+                        Metadata.of(body.metadata(), "metadata"),
+                        body.tags() == null ? List.of() : body.tags())));
+    }
+
+    @GetMapping
+    Page<DialogueView> list(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @RequestParam(required = false) @Nullable String tag,
+            @RequestParam(required = false) @Nullable String limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        Page<Dialogue> page = dialogues.list(caller.projectId(), new Namespace(ns), tag, PageRequest.of(limit, cursor));
+        return new Page<>(page.data().stream().map(DialogueView::of).toList(), page.nextCursor());
+    }
+
+    @GetMapping("/{id}")
+    DialogueView get(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        return DialogueView.of(dialogues.get(caller.projectId(), new Namespace(ns), id));
+    }
+
+    @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    DialogueView update(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @RequestBody JsonNode body) {
+        JsonBody patch = JsonBody.of(body);
+        String title = patch.text("title", 0, DialogueService.MAX_TITLE_CHARS);
+        boolean clearTitle = patch.isNull("title");
+        var metadata = patch.object("metadata");
+        boolean clearMetadata = patch.isNull("metadata");
+        List<String> tags = patch.strings("tags", DialogueService.MAX_TAGS, DialogueService.MAX_TAG_CHARS);
+        boolean clearTags = patch.isNull("tags");
+        Boolean legalHold = patch.bool("legal_hold");
+        if (patch.isNull("legal_hold")) {
+            patch.problem("legal_hold", "must be a boolean");
+        }
+        patch.validate();
+        if (legalHold != null && !caller.can(Capability.ADMIN)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "Only an admin key can place or release a legal hold.");
+        }
+        Namespace namespace = new Namespace(ns);
+        return DialogueView.of(dialogues.update(
+                caller.projectId(),
+                namespace,
+                id,
+                new DialogueService.DialogueChanges(
+                        title,
+                        clearTitle,
+                        clearMetadata ? Metadata.empty() : metadata == null ? null : Metadata.of(metadata, "metadata"),
+                        clearTags ? List.of() : tags,
+                        legalHold)));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        dialogues.delete(caller.projectId(), new Namespace(ns), id);
+    }
+
+    @PostMapping(path = "/{id}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> append(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @Valid @RequestBody AppendMessages body) {
+        Namespace namespace = new Namespace(ns);
+        if (body.messages() != null) {
+            if (body.role() != null || body.content() != null || body.metadata() != null) {
+                throw ValidationFailed.of("messages", "send either one message or {\"messages\": [...]}, not both");
+            }
+            List<DialogueService.NewMessage> batch = new ArrayList<>();
+            for (int i = 0; i < body.messages().size(); i++) {
+                MessageInput m = body.messages().get(i);
+                if (m == null) {
+                    throw ValidationFailed.of("messages[" + i + "]", "must be an object");
+                }
+                batch.add(newMessage(m.role(), m.content(), m.metadata(), "messages[" + i + "]."));
+            }
+            List<MessageView> appended = dialogues.append(caller.projectId(), namespace, id, batch).stream()
+                    .map(MessageView::of)
+                    .toList();
+            return ResponseEntity.status(HttpStatus.CREATED).body(new MessageBatchView(appended));
+        }
+        DialogueService.NewMessage one = newMessage(body.role(), body.content(), body.metadata(), "");
+        Message appended = dialogues
+                .append(caller.projectId(), namespace, id, List.of(one))
+                .getFirst();
+        return ResponseEntity.status(HttpStatus.CREATED).body(MessageView.of(appended));
+    }
+
+    @GetMapping("/{id}/messages")
+    Page<MessageView> messages(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @RequestParam(name = "after_seq", required = false) @Nullable String afterSeq,
+            @RequestParam(required = false) @Nullable String limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        long after = 0;
+        if (afterSeq != null && !afterSeq.isEmpty()) {
+            try {
+                after = Long.parseLong(afterSeq);
+            } catch (NumberFormatException e) {
+                after = -1;
+            }
+            if (after < 0) {
+                throw ValidationFailed.of("after_seq", "must be a non-negative integer");
+            }
+        }
+        Page<Message> page =
+                dialogues.messages(caller.projectId(), new Namespace(ns), id, after, PageRequest.of(limit, cursor));
+        return new Page<>(page.data().stream().map(MessageView::of).toList(), page.nextCursor());
+    }
+
+    @GetMapping("/{id}/messages/{mid}")
+    MessageView message(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @PathVariable String mid) {
+        return MessageView.of(dialogues.message(caller.projectId(), new Namespace(ns), id, mid));
+    }
+
+    @DeleteMapping("/{id}/messages/{mid}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deleteMessage(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @PathVariable String mid) {
+        dialogues.deleteMessage(caller.projectId(), new Namespace(ns), id, mid);
+    }
+
+    private DialogueService.NewMessage newMessage(
+            @Nullable String role,
+            @Nullable String content,
+            tools.jackson.databind.node.@Nullable ObjectNode metadata,
+            String prefix) {
+        if (role == null) {
+            throw ValidationFailed.of(prefix + "role", "is required: one of user, assistant, system, tool");
+        }
+        Message.Role parsed;
+        try {
+            parsed = Message.Role.valueOf(role.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ValidationFailed.of(prefix + "role", "must be one of user, assistant, system, tool");
+        }
+        if (!parsed.wireName().equals(role)) {
+            throw ValidationFailed.of(prefix + "role", "must be one of user, assistant, system, tool");
+        }
+        return new DialogueService.NewMessage(
+                parsed, dialogues.content(content, prefix + "content"), Metadata.of(metadata, prefix + "metadata"));
+    }
+}

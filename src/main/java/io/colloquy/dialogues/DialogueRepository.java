@@ -1,0 +1,268 @@
+package io.colloquy.dialogues;
+
+import io.colloquy.crypto.FieldRef;
+import io.colloquy.crypto.StoredValues;
+import io.colloquy.platform.Sql;
+import io.colloquy.web.Metadata;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Dialogues and messages. Content columns go through {@link StoredValues}; rows are filtered by RLS. */
+@Repository
+class DialogueRepository {
+    private static final String INSERT_DIALOGUE = """
+            INSERT INTO colloquy.dialogues
+                (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at)
+            VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created)
+            """;
+    private static final String FIND_DIALOGUE = """
+            SELECT * FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            """;
+    private static final String FIND_DIALOGUE_FOR_UPDATE = FIND_DIALOGUE + " FOR UPDATE";
+    private static final String LIST_DIALOGUES = """
+            SELECT * FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND deleted_at IS NULL
+               AND (CAST(:after AS uuid) IS NULL OR dialogue_id < CAST(:after AS uuid))
+               AND (CAST(:tag AS bigint) IS NULL OR tag_digests @> ARRAY[CAST(:tag AS bigint)])
+             ORDER BY dialogue_id DESC
+             LIMIT :limit
+            """;
+    private static final String UPDATE_DIALOGUE = """
+            UPDATE colloquy.dialogues
+               SET title = :title, metadata = :metadata, tags = :tags, tag_digests = :digests, legal_hold = :hold,
+                   updated_at = :updated
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
+            """;
+    private static final String DELETE_DIALOGUE = """
+            DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
+            """;
+    /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
+    private static final String RESERVE_SEQS = """
+            UPDATE colloquy.dialogues
+               SET last_seq = last_seq + :n, message_count = message_count + :n, updated_at = :now
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            RETURNING last_seq
+            """;
+
+    private static final String INSERT_MESSAGE_COLUMNS = """
+            INSERT INTO colloquy.messages
+                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, created_at)
+            VALUES
+            """;
+    private static final String LIST_MESSAGES = """
+            SELECT * FROM colloquy.messages
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND seq > :after
+             ORDER BY seq
+             LIMIT :limit
+            """;
+    private static final String FIND_MESSAGE = """
+            SELECT * FROM colloquy.messages
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND message_id = :id
+            """;
+    private static final String DELETE_MESSAGE = """
+            WITH gone AS (
+                DELETE FROM colloquy.messages
+                 WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND message_id = :id
+                RETURNING 1)
+            UPDATE colloquy.dialogues SET message_count = message_count - (SELECT count(*) FROM gone), updated_at = :now
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue
+               AND EXISTS (SELECT 1 FROM gone)
+            """;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final JdbcClient jdbc;
+    private final StoredValues values;
+
+    DialogueRepository(JdbcClient jdbc, StoredValues values) {
+        this.jdbc = jdbc;
+        this.values = values;
+    }
+
+    void insert(Dialogue d, long[] tagDigests) {
+        jdbc.sql(INSERT_DIALOGUE)
+                .param("project", d.projectId())
+                .param("ns", d.namespace())
+                .param("id", d.id())
+                .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
+                .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
+                .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
+                .param("digests", boxed(tagDigests))
+                .param("created", Sql.timestamptz(d.createdAt()))
+                .update();
+    }
+
+    Optional<Dialogue> find(UUID project, String ns, UUID id, boolean forUpdate) {
+        return jdbc.sql(forUpdate ? FIND_DIALOGUE_FOR_UPDATE : FIND_DIALOGUE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .query((rs, n) -> dialogue(rs))
+                .optional();
+    }
+
+    List<Dialogue> list(UUID project, String ns, @Nullable UUID after, @Nullable Long tagDigest, int limit) {
+        return jdbc.sql(LIST_DIALOGUES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("after", after)
+                .param("tag", tagDigest)
+                .param("limit", limit)
+                .query((rs, n) -> dialogue(rs))
+                .list();
+    }
+
+    void update(Dialogue d, long[] tagDigests) {
+        jdbc.sql(UPDATE_DIALOGUE)
+                .param("project", d.projectId())
+                .param("ns", d.namespace())
+                .param("id", d.id())
+                .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
+                .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
+                .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
+                .param("digests", boxed(tagDigests))
+                .param("hold", d.legalHold())
+                .param("updated", Sql.timestamptz(d.updatedAt()))
+                .update();
+    }
+
+    void delete(UUID project, String ns, UUID id) {
+        jdbc.sql(DELETE_DIALOGUE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .update();
+    }
+
+    /** The last of {@code n} newly reserved seqs, or empty when the dialogue does not exist here. */
+    OptionalLong reserveSeqs(UUID project, String ns, UUID dialogue, int n, java.time.Instant now) {
+        List<Long> last = jdbc.sql(RESERVE_SEQS)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", dialogue)
+                .param("n", n)
+                .param("now", Sql.timestamptz(now))
+                .query((rs, i) -> rs.getLong(1))
+                .list();
+        return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.getFirst());
+    }
+
+    /** Inserts a batch of messages in one multi-row statement (one round trip). */
+    void insertMessages(List<Message> messages) {
+        StringBuilder sql = new StringBuilder(INSERT_MESSAGE_COLUMNS);
+        List<Object> params = new ArrayList<>(messages.size() * 9);
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?)");
+            params.add(m.projectId());
+            params.add(m.namespace());
+            params.add(m.dialogueId());
+            params.add(m.id());
+            params.add(m.seq());
+            params.add(m.role().wireName());
+            params.add(values.seal(ref(m, "content"), m.content()));
+            params.add(values.seal(ref(m, "metadata"), m.metadata().json()));
+            params.add(Sql.timestamptz(m.createdAt()));
+        }
+        jdbc.sql(sql.toString()).params(params).update();
+    }
+
+    List<Message> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+        return jdbc.sql(LIST_MESSAGES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("dialogue", dialogue)
+                .param("after", afterSeq)
+                .param("limit", limit)
+                .query((rs, n) -> message(rs))
+                .list();
+    }
+
+    Optional<Message> message(UUID project, String ns, UUID dialogue, UUID id) {
+        return jdbc.sql(FIND_MESSAGE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("dialogue", dialogue)
+                .param("id", id)
+                .query((rs, n) -> message(rs))
+                .optional();
+    }
+
+    boolean deleteMessage(UUID project, String ns, UUID dialogue, UUID id, java.time.Instant now) {
+        return jdbc.sql(DELETE_MESSAGE)
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("dialogue", dialogue)
+                        .param("id", id)
+                        .param("now", Sql.timestamptz(now))
+                        .update()
+                == 1;
+    }
+
+    private Dialogue dialogue(ResultSet rs) throws SQLException {
+        UUID project = rs.getObject("project_id", UUID.class);
+        String ns = rs.getString("namespace");
+        UUID id = rs.getObject("dialogue_id", UUID.class);
+        byte[] title = rs.getBytes("title");
+        FieldRef base = new FieldRef(project, ns, "dialogues", id, "");
+        return new Dialogue(
+                project,
+                ns,
+                id,
+                title == null ? null : values.open(column(base, "title"), title),
+                Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
+                List.of(JSON.readValue(values.open(column(base, "tags"), rs.getBytes("tags")), String[].class)),
+                rs.getInt("message_count"),
+                rs.getLong("last_seq"),
+                rs.getBoolean("legal_hold"),
+                Sql.requiredInstant(rs, "created_at"),
+                Sql.requiredInstant(rs, "updated_at"));
+    }
+
+    private Message message(ResultSet rs) throws SQLException {
+        UUID project = rs.getObject("project_id", UUID.class);
+        String ns = rs.getString("namespace");
+        UUID id = rs.getObject("message_id", UUID.class);
+        FieldRef base = new FieldRef(project, ns, "messages", id, "");
+        return new Message(
+                project,
+                ns,
+                rs.getObject("dialogue_id", UUID.class),
+                id,
+                rs.getLong("seq"),
+                Message.Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
+                values.open(column(base, "content"), rs.getBytes("content")),
+                Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
+                Sql.requiredInstant(rs, "created_at"));
+    }
+
+    private static FieldRef ref(Dialogue d, String column) {
+        return new FieldRef(d.projectId(), d.namespace(), "dialogues", d.id(), column);
+    }
+
+    private static FieldRef ref(Message m, String column) {
+        return new FieldRef(m.projectId(), m.namespace(), "messages", m.id(), column);
+    }
+
+    private static FieldRef column(FieldRef base, String column) {
+        return new FieldRef(base.projectId(), base.namespace(), base.table(), base.rowId(), column);
+    }
+
+    private static Long[] boxed(long[] values) {
+        Long[] out = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}

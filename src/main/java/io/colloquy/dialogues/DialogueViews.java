@@ -1,0 +1,60 @@
+package io.colloquy.dialogues;
+
+import io.colloquy.platform.Ids;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Dialogues and messages as the API shows them. */
+final class DialogueViews {
+    private DialogueViews() {}
+
+    record DialogueView(
+            String id,
+            String namespace,
+            @Nullable String title,
+            ObjectNode metadata,
+            List<String> tags,
+            int messageCount,
+            boolean legalHold,
+            Instant createdAt,
+            Instant updatedAt) {
+
+        static DialogueView of(Dialogue d) {
+            return new DialogueView(
+                    Ids.format("dlg", d.id()),
+                    d.namespace(),
+                    d.title(),
+                    d.metadata().value(),
+                    d.tags(),
+                    d.messageCount(),
+                    d.legalHold(),
+                    d.createdAt(),
+                    d.updatedAt());
+        }
+    }
+
+    record MessageView(
+            String id,
+            String dialogueId,
+            long seq,
+            String role,
+            String content,
+            ObjectNode metadata,
+            Instant createdAt) {
+
+        static MessageView of(Message m) {
+            return new MessageView(
+                    Ids.format("msg", m.id()),
+                    Ids.format("dlg", m.dialogueId()),
+                    m.seq(),
+                    m.role().wireName(),
+                    m.content(),
+                    m.metadata().value(),
+                    m.createdAt());
+        }
+    }
+
+    record MessageBatchView(List<MessageView> data) {}
+}

@@ -1,0 +1,29 @@
+package io.colloquy.dialogues;
+
+import io.colloquy.web.Metadata;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A message of a dialogue; {@code seq} is dense per dialogue, starting at 1. */
+public record Message(
+        UUID projectId,
+        String namespace,
+        UUID dialogueId,
+        UUID id,
+        long seq,
+        Role role,
+        String content,
+        Metadata metadata,
+        Instant createdAt) {
+
+    public enum Role {
+        USER,
+        ASSISTANT,
+        SYSTEM,
+        TOOL;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** Dialogues and their messages: HTTP, service and repository. */
+@NullMarked
+package io.colloquy.dialogues;
+
+import org.jspecify.annotations.NullMarked;

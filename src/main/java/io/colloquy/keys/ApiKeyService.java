@@ -1,0 +1,121 @@
+package io.colloquy.keys;
+
+import io.colloquy.access.Cidr;
+import io.colloquy.platform.Ids;
+import io.colloquy.web.Page;
+import io.colloquy.web.PageRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * Issues, verifies, lists and revokes API keys. A key is {@code cq_key_<32 hex id>_<secret>}: 256 bits
+ * from SecureRandom, shown once; only SHA-256 of the whole key is stored (keys are high-entropy, so a
+ * slow KDF would add latency and no security) and compared in constant time. Every request reads the
+ * key's row, so a revocation takes effect on the very next request.
+ */
+@Service
+public class ApiKeyService {
+    private static final Pattern FORMAT = Pattern.compile("cq_key_([0-9a-f]{32})_([A-Za-z0-9_-]{43})");
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    private static final byte[] NO_SUCH_KEY = new byte[32];
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ApiKeyRepository keys;
+    private final Clock clock;
+
+    ApiKeyService(ApiKeyRepository keys, Clock clock) {
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** What a new key may do; validated before it is issued. */
+    public record NewKey(
+            @Nullable String name,
+            List<Capability> capabilities,
+            List<Cidr> ipAllowlist,
+            @Nullable Instant expiresAt) {}
+
+    /** A freshly issued key and its full secret text, which is never available again. */
+    public record IssuedKey(ApiKey key, String secret) {}
+
+    /** Issues a key in the current tenant transaction. */
+    public IssuedKey issue(UUID projectId, NewKey spec) {
+        UUID keyId = Ids.newId();
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = "cq_" + Ids.format("key", keyId) + "_"
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        ApiKey key = new ApiKey(
+                projectId,
+                keyId,
+                spec.name(),
+                List.copyOf(spec.capabilities()),
+                spec.ipAllowlist().stream().map(Cidr::toString).toList(),
+                spec.expiresAt(),
+                clock.instant(),
+                null);
+        keys.insert(key, digest(secret));
+        return new IssuedKey(key, secret);
+    }
+
+    /** The caller a presented key stands for, if it is well-formed, known, unexpired and its secret matches. */
+    public Optional<Caller.Key> authenticate(String presented) {
+        Matcher m = FORMAT.matcher(presented);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        UUID keyId = Ids.fromHex(m.group(1)).orElseThrow();
+        Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(keyId);
+        byte[] expected = found.map(ApiKeyRepository.Credentials::digest).orElse(NO_SUCH_KEY);
+        boolean matches = MessageDigest.isEqual(expected, digest(presented));
+        if (found.isEmpty() || !matches) {
+            return Optional.empty();
+        }
+        ApiKeyRepository.Credentials c = found.get();
+        Instant now = clock.instant();
+        if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
+            return Optional.empty();
+        }
+        if (c.lastUsedAt() == null || c.lastUsedAt().isBefore(now.minus(TOUCH_EVERY))) {
+            keys.touch(keyId);
+        }
+        return Optional.of(new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities())));
+    }
+
+    public Page<ApiKey> list(UUID projectId, PageRequest page) {
+        UUID after = page.after() == null ? null : Ids.fromHex(page.after()).orElseThrow(() -> badCursor());
+        return page.page(keys.list(projectId, after, page.limit() + 1), k -> Ids.hex(k.keyId()));
+    }
+
+    public void revoke(UUID projectId, String publicId) {
+        UUID keyId = Ids.parse("key", publicId).orElseThrow(KeyNotFound::new);
+        if (!keys.delete(projectId, keyId)) {
+            throw new KeyNotFound();
+        }
+    }
+
+    private static io.colloquy.web.ValidationFailed badCursor() {
+        return io.colloquy.web.ValidationFailed.of("cursor", "is not a cursor this API returned");
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+}

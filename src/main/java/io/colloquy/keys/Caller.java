@@ -1,0 +1,20 @@
+package io.colloquy.keys;
+
+import java.util.Set;
+import java.util.UUID;
+
+/** Who sent a request: a project's API key, or the operator (project creation and plan changes only). */
+public sealed interface Caller permits Caller.Key, Caller.Operator {
+
+    record Key(UUID projectId, UUID keyId, Set<Capability> capabilities) implements Caller {
+        public Key {
+            capabilities = Set.copyOf(Capability.effective(capabilities));
+        }
+
+        public boolean can(Capability capability) {
+            return capabilities.contains(capability);
+        }
+    }
+
+    record Operator() implements Caller {}
+}

@@ -1,0 +1,22 @@
+package io.colloquy.keys;
+
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** {@code POST /v1/keys}. */
+record CreateKeyRequest(
+        @Size(max = 200, message = "must be at most 200 characters") @Nullable
+        String name,
+
+        @NotEmpty(message = "must list at least one of read, write, admin")
+        @Size(max = 3, message = "must list at most 3 capabilities")
+        @Nullable
+        List<String> capabilities,
+
+        @Size(max = 100, message = "must have at most 100 entries") @Nullable
+        List<String> ipAllowlist,
+
+        @Nullable Instant expiresAt) {}

@@ -1,0 +1,145 @@
+package io.colloquy.memories;
+
+import io.colloquy.keys.Caller;
+import io.colloquy.platform.Ids;
+import io.colloquy.tenancy.Namespace;
+import io.colloquy.web.JsonBody;
+import io.colloquy.web.Metadata;
+import io.colloquy.web.Page;
+import io.colloquy.web.PageRequest;
+import io.colloquy.web.ValidationFailed;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code /v1/namespaces/{ns}/memories}. */
+@RestController
+@RequestMapping("/v1/namespaces/{ns}/memories")
+class MemoryController {
+    private final MemoryService memories;
+
+    MemoryController(MemoryService memories) {
+        this.memories = memories;
+    }
+
+    /** {@code POST /v1/namespaces/{ns}/memories}. */
+    record CreateMemory(
+            @Nullable String content,
+            @Nullable String kind,
+            @Nullable ObjectNode metadata,
+            @Nullable Instant expiresAt) {}
+
+    record MemoryView(
+            String id,
+            String namespace,
+            String kind,
+            String content,
+            ObjectNode metadata,
+            @Nullable Instant expiresAt,
+            Instant createdAt,
+            Instant updatedAt) {
+        static MemoryView of(Memory m) {
+            return new MemoryView(
+                    Ids.format("mem", m.id()),
+                    m.namespace(),
+                    m.kind().wireName(),
+                    m.content(),
+                    m.metadata().value(),
+                    m.expiresAt(),
+                    m.createdAt(),
+                    m.updatedAt());
+        }
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    MemoryView create(
+            @AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @RequestBody CreateMemory body) {
+        Namespace namespace = new Namespace(ns);
+        Memory.Kind kind = Memory.Kind.fromWire(body.kind())
+                .orElseThrow(() -> ValidationFailed.of("kind", "is required: short_term or long_term"));
+        return MemoryView.of(memories.create(
+                caller.projectId(),
+                namespace,
+                new MemoryService.NewMemory(
+                        kind,
+                        memories.content(body.content()),
+                        Metadata.of(body.metadata(), "metadata"),
+                        body.expiresAt())));
+    }
+
+    @GetMapping
+    Page<MemoryView> list(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @RequestParam(required = false) @Nullable String kind,
+            @RequestParam(required = false) @Nullable String limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        Memory.Kind k = kind == null
+                ? null
+                : Memory.Kind.fromWire(kind)
+                        .orElseThrow(() -> ValidationFailed.of("kind", "must be short_term or long_term"));
+        Page<Memory> page = memories.list(caller.projectId(), new Namespace(ns), k, PageRequest.of(limit, cursor));
+        return new Page<>(page.data().stream().map(MemoryView::of).toList(), page.nextCursor());
+    }
+
+    @GetMapping("/{id}")
+    MemoryView get(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        return MemoryView.of(memories.get(caller.projectId(), new Namespace(ns), id));
+    }
+
+    @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    MemoryView update(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @PathVariable String id,
+            @RequestBody JsonNode body) {
+        JsonBody patch = JsonBody.of(body);
+        String kindText = patch.text("kind", 1, 32);
+        Memory.Kind kind =
+                kindText == null ? null : Memory.Kind.fromWire(kindText).orElse(null);
+        if ((kindText != null && kind == null) || patch.isNull("kind")) {
+            patch.problem("kind", "must be short_term or long_term");
+        }
+        boolean hasContent = patch.has("content");
+        String content = patch.text("content", 0, Integer.MAX_VALUE);
+        ObjectNode metadata = patch.object("metadata");
+        Instant expiresAt = patch.timestamp("expires_at");
+        patch.validate();
+        if (hasContent) {
+            content = memories.content(content);
+        }
+        return MemoryView.of(memories.update(
+                caller.projectId(),
+                new Namespace(ns),
+                id,
+                new MemoryService.MemoryChanges(
+                        kind,
+                        content,
+                        patch.isNull("metadata")
+                                ? Metadata.empty()
+                                : metadata == null ? null : Metadata.of(metadata, "metadata"),
+                        expiresAt,
+                        patch.isNull("expires_at"))));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        memories.delete(caller.projectId(), new Namespace(ns), id);
+    }
+}

@@ -1,0 +1,116 @@
+package io.colloquy.memories;
+
+import io.colloquy.platform.ColloquySettings;
+import io.colloquy.platform.Ids;
+import io.colloquy.tenancy.Namespace;
+import io.colloquy.web.Metadata;
+import io.colloquy.web.NotFound;
+import io.colloquy.web.Page;
+import io.colloquy.web.PageRequest;
+import io.colloquy.web.ValidationFailed;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/** Memories of a namespace, in the current tenant transaction. */
+@Service
+public class MemoryService {
+    private final MemoryRepository memories;
+    private final Clock clock;
+    private final int maxContentChars;
+
+    MemoryService(MemoryRepository memories, ColloquySettings settings, Clock clock) {
+        this.memories = memories;
+        this.clock = clock;
+        this.maxContentChars = settings.limits().memoryContentMaxChars();
+    }
+
+    public record NewMemory(
+            Memory.Kind kind,
+            String content,
+            Metadata metadata,
+            @Nullable Instant expiresAt) {}
+
+    /** Changes; null leaves a field as it is ({@code clearExpiry} removes the expiry). */
+    public record MemoryChanges(
+            Memory.@Nullable Kind kind,
+            @Nullable String content,
+            @Nullable Metadata metadata,
+            @Nullable Instant expiresAt,
+            boolean clearExpiry) {}
+
+    public Memory create(UUID project, Namespace ns, NewMemory m) {
+        Instant now = clock.instant();
+        requireFuture(m.expiresAt(), now);
+        Memory memory = new Memory(
+                project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
+        memories.insert(memory);
+        return memory;
+    }
+
+    public Memory get(UUID project, Namespace ns, String publicId) {
+        return memories.find(project, ns.name(), id(publicId), clock.instant()).orElseThrow(MemoryNotFound::new);
+    }
+
+    public Page<Memory> list(UUID project, Namespace ns, Memory.@Nullable Kind kind, PageRequest page) {
+        UUID after = page.after() == null
+                ? null
+                : Ids.fromHex(page.after())
+                        .orElseThrow(() -> ValidationFailed.of("cursor", "is not a cursor this API returned"));
+        return page.page(
+                memories.list(project, ns.name(), kind, after, page.limit() + 1, clock.instant()),
+                m -> Ids.hex(m.id()));
+    }
+
+    public Memory update(UUID project, Namespace ns, String publicId, MemoryChanges c) {
+        Memory m = get(project, ns, publicId);
+        Instant now = clock.instant();
+        requireFuture(c.expiresAt(), now);
+        Memory updated = new Memory(
+                m.projectId(),
+                m.namespace(),
+                m.id(),
+                c.kind() != null ? c.kind() : m.kind(),
+                c.content() != null ? c.content() : m.content(),
+                c.metadata() != null ? c.metadata() : m.metadata(),
+                c.clearExpiry() ? null : c.expiresAt() != null ? c.expiresAt() : m.expiresAt(),
+                m.createdAt(),
+                now);
+        memories.update(updated);
+        return updated;
+    }
+
+    public void delete(UUID project, Namespace ns, String publicId) {
+        Memory m = get(project, ns, publicId);
+        memories.delete(project, ns.name(), m.id());
+    }
+
+    public String content(@Nullable String content) {
+        if (content == null) {
+            throw ValidationFailed.of("content", "is required");
+        }
+        int chars = content.codePointCount(0, content.length());
+        if (chars < 1 || chars > maxContentChars) {
+            throw ValidationFailed.of("content", "must be 1 to " + maxContentChars + " characters");
+        }
+        return content;
+    }
+
+    private static void requireFuture(@Nullable Instant expiresAt, Instant now) {
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw ValidationFailed.of("expires_at", "must be in the future");
+        }
+    }
+
+    private static UUID id(String publicId) {
+        return Ids.parse("mem", publicId).orElseThrow(MemoryNotFound::new);
+    }
+
+    static final class MemoryNotFound extends NotFound {
+        MemoryNotFound() {
+            super("Memory not found.");
+        }
+    }
+}

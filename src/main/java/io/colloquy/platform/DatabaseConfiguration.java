@@ -1,0 +1,151 @@
+package io.colloquy.platform;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Connects Colloquy to PostgreSQL: the embedded server by default, or {@code COLLOQUY_DATABASE_URL}.
+ * Migrations run as the owner role; the pool the application uses logs in as the app role, which is
+ * checked at start to be neither owner, superuser nor BYPASSRLS (the server refuses to start otherwise).
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
+    private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    static final String DATABASE = "colloquy";
+    static final String SCHEMA = "colloquy";
+
+    @Bean(destroyMethod = "close")
+    DatabaseEndpoint databaseEndpoint(ColloquySettings settings) throws SQLException {
+        ColloquySettings.Database db = settings.database();
+        requireRoleName(db.ownerUser());
+        requireRoleName(db.appUser());
+        if (db.external()) {
+            return new DatabaseEndpoint(
+                    withSchema(db.url()),
+                    db.ownerUser(),
+                    required(db.ownerPassword(), "COLLOQUY_DATABASE_OWNER_PASSWORD"),
+                    db.appUser(),
+                    required(db.appPassword(), "COLLOQUY_DATABASE_APP_PASSWORD"),
+                    null);
+        }
+        ServerSecrets secrets = new ServerSecrets(settings.dataDir());
+        EmbeddedPostgres pg = EmbeddedPostgres.start(settings.dataDir());
+        try {
+            String ownerPassword = secrets.getOrCreate("db-owner.password");
+            String appPassword = secrets.getOrCreate("db-app.password");
+            createRolesAndDatabase(pg, db.ownerUser(), ownerPassword, db.appUser(), appPassword);
+            return new DatabaseEndpoint(
+                    withSchema(pg.jdbcUrl(DATABASE)), db.ownerUser(), ownerPassword, db.appUser(), appPassword, pg);
+        } catch (RuntimeException | SQLException e) {
+            pg.close();
+            throw e;
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    DataSource dataSource(DatabaseEndpoint endpoint, ColloquySettings settings) throws SQLException {
+        migrate(endpoint);
+        requireRestrictedAppRole(endpoint);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("colloquy-app");
+        config.setJdbcUrl(endpoint.jdbcUrl());
+        config.setUsername(endpoint.appUser());
+        config.setPassword(endpoint.appPassword());
+        config.setMaximumPoolSize(settings.database().poolSize());
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("ApplicationName", "colloquy");
+        return new HikariDataSource(config);
+    }
+
+    static void migrate(DatabaseEndpoint endpoint) {
+        Flyway.configure()
+                .dataSource(endpoint.jdbcUrl(), endpoint.ownerUser(), endpoint.ownerPassword())
+                .schemas(SCHEMA)
+                .placeholders(Map.of("app_role", endpoint.appUser()))
+                .load()
+                .migrate();
+    }
+
+    private static void requireRestrictedAppRole(DatabaseEndpoint endpoint) throws SQLException {
+        try (Connection c =
+                        DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.appUser(), endpoint.appPassword());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("""
+                        SELECT r.rolsuper, r.rolbypassrls,
+                               EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'colloquy' AND t.tableowner = r.rolname)
+                          FROM pg_roles r WHERE r.rolname = current_user""")) {
+            r.next();
+            if (r.getBoolean(1) || r.getBoolean(2) || r.getBoolean(3)) {
+                throw new IllegalStateException("The application role '" + endpoint.appUser()
+                        + "' must not be a superuser, have BYPASSRLS or own Colloquy's tables: refusing to start.");
+            }
+        }
+    }
+
+    private static void createRolesAndDatabase(
+            EmbeddedPostgres pg, String owner, String ownerPassword, String app, String appPassword)
+            throws SQLException {
+        try (Connection c =
+                        DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.superuser(), pg.superuserPassword());
+                Statement s = c.createStatement()) {
+            ensureRole(c, s, owner, ownerPassword, "NOSUPERUSER NOCREATEROLE NOCREATEDB NOBYPASSRLS");
+            ensureRole(c, s, app, appPassword, "NOSUPERUSER NOCREATEROLE NOCREATEDB NOBYPASSRLS NOINHERIT");
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, DATABASE);
+                try (ResultSet r = exists.executeQuery()) {
+                    if (!r.next()) {
+                        s.execute("CREATE DATABASE " + DATABASE + " OWNER " + owner + " ENCODING 'UTF8'");
+                        log.info("Created database {} owned by {}", DATABASE, owner);
+                    }
+                }
+            }
+            s.execute("REVOKE ALL ON DATABASE " + DATABASE + " FROM PUBLIC");
+            s.execute("GRANT CONNECT ON DATABASE " + DATABASE + " TO " + app);
+        }
+    }
+
+    private static void ensureRole(Connection c, Statement s, String role, String password, String attributes)
+            throws SQLException {
+        boolean exists;
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            q.setString(1, role);
+            try (ResultSet r = q.executeQuery()) {
+                exists = r.next();
+            }
+        }
+        String literal = "'" + password.replace("'", "''") + "'";
+        s.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + role + " LOGIN " + attributes + " PASSWORD " + literal);
+    }
+
+    private static void requireRoleName(String role) {
+        if (!ROLE_NAME.matcher(role).matches()) {
+            throw new IllegalArgumentException("Database role names must match " + ROLE_NAME.pattern() + ": " + role);
+        }
+    }
+
+    private static String required(String value, String variable) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(variable + " must be set when COLLOQUY_DATABASE_URL is set");
+        }
+        return value;
+    }
+
+    private static String withSchema(String url) {
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+    }
+}

@@ -1,0 +1,89 @@
+package io.colloquy.tenancy;
+
+import io.colloquy.crypto.ServerKeys;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
+import io.colloquy.web.ValidationFailed;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+import org.springframework.stereotype.Component;
+
+/**
+ * Idempotency-Key handling, inside the request's own transaction: the key is claimed with an insert
+ * (a concurrent retry waits on it), the response is stored sealed (it can hold content or a new API
+ * key) before commit, and a retry with the same request replays it; another request under the same
+ * key within 24 hours is 422.
+ */
+@Component
+final class IdempotencyRecords {
+    private static final int MAX_KEY_LENGTH = 255;
+    private final IdempotencyRepository records;
+    private final SecretKey responseKey;
+    private final SecretKey projectIdKey;
+
+    IdempotencyRecords(IdempotencyRepository records, ServerKeys keys) {
+        this.records = records;
+        this.responseKey = keys.derive("idempotency-responses/v1");
+        this.projectIdKey = keys.derive("project-ids/v1");
+    }
+
+    /** A stored response to send again. */
+    record Replay(int status, byte[] body) {}
+
+    static String validKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            throw ValidationFailed.of("Idempotency-Key", "must be 1 to 255 characters");
+        }
+        return key;
+    }
+
+    static byte[] digest(String method, String uri, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((method + " " + uri + "\n").getBytes(StandardCharsets.UTF_8));
+            return sha.digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Empty when this request now owns the key; the stored response when it is a retry. */
+    Optional<Replay> claim(UUID project, String key, byte[] digest) {
+        if (records.claim(project, key, digest)) {
+            return Optional.empty();
+        }
+        IdempotencyRepository.Stored stored = records.find(project, key).orElseThrow();
+        if (!MessageDigest.isEqual(stored.digest(), digest)) {
+            throw new ApiException(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "This Idempotency-Key was already used with a different request.");
+        }
+        if (stored.response() == null) {
+            throw new IllegalStateException("Idempotency record without a response");
+        }
+        return Optional.of(
+                new Replay(stored.status(), ServerKeys.open(responseKey, stored.response(), aad(project, key))));
+    }
+
+    void complete(UUID project, String key, int status, byte[] body) {
+        records.complete(project, key, status, ServerKeys.seal(responseKey, body, aad(project, key)));
+    }
+
+    /** The id of a project created with this Idempotency-Key: the same on every retry, unguessable. */
+    UUID projectIdFor(String idempotencyKey) {
+        byte[] h = ServerKeys.hmac(projectIdKey, idempotencyKey.getBytes(StandardCharsets.UTF_8));
+        h[6] = (byte) ((h[6] & 0x0f) | 0x80);
+        h[8] = (byte) ((h[8] & 0x3f) | 0x80);
+        ByteBuffer b = ByteBuffer.wrap(h);
+        return new UUID(b.getLong(), b.getLong());
+    }
+
+    private static byte[] aad(UUID project, String key) {
+        return (project + "\n" + key).getBytes(StandardCharsets.UTF_8);
+    }
+}

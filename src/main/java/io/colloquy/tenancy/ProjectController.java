@@ -1,0 +1,158 @@
+package io.colloquy.tenancy;
+
+import io.colloquy.access.Cidr;
+import io.colloquy.keys.Caller;
+import io.colloquy.keys.KeyView;
+import io.colloquy.platform.Ids;
+import io.colloquy.web.JsonBody;
+import io.colloquy.web.ValidationFailed;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** The operator's project endpoints and a key's own project. */
+@RestController
+class ProjectController {
+    private final ProjectService projects;
+
+    ProjectController(ProjectService projects) {
+        this.projects = projects;
+    }
+
+    record CreatedProjectView(ProjectView project, KeyView key) {}
+
+    @PostMapping(path = "/v1/projects", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    CreatedProjectView create(HttpServletRequest request, @Valid @RequestBody CreateProjectRequest body) {
+        UUID projectId = RequestTenant.of(request).projectId();
+        ProjectService.CreatedProject created = projects.create(
+                projectId,
+                new ProjectService.NewProject(
+                        body.name(),
+                        body.plan(),
+                        Boolean.TRUE.equals(body.immutableDialogues()),
+                        Boolean.TRUE.equals(body.deleteProtection())));
+        return new CreatedProjectView(
+                ProjectView.of(created.project()),
+                KeyView.of(created.key().key(), created.key().secret()));
+    }
+
+    @PatchMapping(path = "/v1/projects/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ProjectView changePlan(HttpServletRequest request, @PathVariable String id, @RequestBody JsonNode body) {
+        JsonBody patch = JsonBody.of(body);
+        String plan = patch.text("plan", 1, 64);
+        if (plan == null) {
+            patch.problem("plan", "is required");
+        }
+        patch.validate();
+        return ProjectView.of(projects.update(
+                RequestTenant.of(request).projectId(),
+                new ProjectService.ProjectChanges(null, plan, null, null, null, null, null)));
+    }
+
+    @GetMapping("/v1/project")
+    ProjectView get(@AuthenticationPrincipal Caller.Key caller) {
+        return ProjectView.of(projects.get(caller.projectId()));
+    }
+
+    @PatchMapping(path = "/v1/project", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ProjectView update(
+            HttpServletRequest request, @AuthenticationPrincipal Caller.Key caller, @RequestBody JsonNode body) {
+        JsonBody patch = JsonBody.of(body);
+        String name = patch.has("name") && patch.isNull("name")
+                ? patch.problem("name", "must not be null")
+                : patch.text("name", 1, 200);
+        String plan = patch.text("plan", 1, 64);
+        Boolean deleteProtection = patch.bool("delete_protection");
+        Boolean immutable = patch.bool("immutable_dialogues");
+        Integer recovery = patch.integer("recovery_window_days", 0, 3650);
+        List<Cidr> allowlist = allowlist(patch);
+        Project.Retention retention = retention(patch);
+        boolean confirmed = Boolean.TRUE.equals(patch.bool("confirm"));
+        patch.validate();
+        if (allowlist != null && !allowlist.isEmpty() && !confirmed && !containsCaller(allowlist, request)) {
+            throw ValidationFailed.of(
+                    "ip_allowlist", "would exclude your own IP address; send \"confirm\": true to apply it anyway");
+        }
+        return ProjectView.of(projects.update(
+                caller.projectId(),
+                new ProjectService.ProjectChanges(
+                        name, plan, deleteProtection, allowlist, retention, recovery, immutable)));
+    }
+
+    @DeleteMapping("/v1/project")
+    @ResponseStatus(HttpStatus.OK)
+    DeletionView delete(@AuthenticationPrincipal Caller.Key caller) {
+        projects.delete(caller.projectId());
+        return new DeletionView(Ids.format("prj", caller.projectId()), true);
+    }
+
+    record DeletionView(String projectId, boolean deleted) {}
+
+    private static @Nullable List<Cidr> allowlist(JsonBody patch) {
+        if (!patch.has("ip_allowlist")) {
+            return null;
+        }
+        if (patch.isNull("ip_allowlist")) {
+            return List.of();
+        }
+        List<String> entries = patch.strings("ip_allowlist", Cidr.MAX_ENTRIES, 64);
+        if (entries == null) {
+            return null;
+        }
+        try {
+            return Cidr.parseAll(entries);
+        } catch (IllegalArgumentException e) {
+            return patch.problem("ip_allowlist", e.getMessage());
+        }
+    }
+
+    private static Project.@Nullable Retention retention(JsonBody patch) {
+        if (!patch.has("retention")) {
+            return null;
+        }
+        if (patch.isNull("retention")) {
+            return Project.Retention.PLAN_DEFAULTS;
+        }
+        var node = patch.object("retention");
+        if (node == null) {
+            return null;
+        }
+        JsonBody r = JsonBody.of(node);
+        Integer dialogues = r.integer("dialogue_days", 1, 36500);
+        Integer shortTerm = r.integer("short_term_memory_days", 1, 36500);
+        Integer longTerm = r.integer("long_term_memory_days", 1, 36500);
+        try {
+            r.validate();
+        } catch (ValidationFailed e) {
+            e.fields().forEach(f -> patch.problem("retention." + f.field(), f.problem()));
+            return null;
+        }
+        return new Project.Retention(dialogues, shortTerm, longTerm);
+    }
+
+    private static boolean containsCaller(List<Cidr> allowlist, HttpServletRequest request) {
+        try {
+            InetAddress caller = InetAddress.getByName(request.getRemoteAddr());
+            return allowlist.stream().anyMatch(c -> c.contains(caller));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

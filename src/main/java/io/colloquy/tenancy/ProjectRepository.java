@@ -1,0 +1,85 @@
+package io.colloquy.tenancy;
+
+import io.colloquy.platform.Sql;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class ProjectRepository {
+    private static final String INSERT = """
+            INSERT INTO colloquy.projects
+                (project_id, name, plan, immutable_dialogues, delete_protection, ip_allowlist,
+                 retention_dialogue_days, retention_short_term_memory_days, retention_long_term_memory_days,
+                 recovery_window_days, created_at, updated_at)
+            VALUES (:id, :name, :plan, :immutable, :protection, :allowlist, :dialogueDays, :shortDays, :longDays,
+                    :recovery, :created, :updated)
+            """;
+    private static final String FIND = "SELECT * FROM colloquy.projects WHERE project_id = :id";
+    private static final String UPDATE = """
+            UPDATE colloquy.projects
+               SET name = :name, plan = :plan, delete_protection = :protection, ip_allowlist = :allowlist,
+                   retention_dialogue_days = :dialogueDays, retention_short_term_memory_days = :shortDays,
+                   retention_long_term_memory_days = :longDays, recovery_window_days = :recovery, updated_at = :updated
+             WHERE project_id = :id
+            """;
+    private static final String DELETE = "DELETE FROM colloquy.projects WHERE project_id = :id";
+
+    private final JdbcClient jdbc;
+
+    ProjectRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Project p) {
+        bind(jdbc.sql(INSERT), p)
+                .param("immutable", p.immutableDialogues())
+                .param("created", Sql.timestamptz(p.createdAt()))
+                .update();
+    }
+
+    Optional<Project> find(UUID id) {
+        return jdbc.sql(FIND).param("id", id).query((rs, n) -> map(rs)).optional();
+    }
+
+    void update(Project p) {
+        bind(jdbc.sql(UPDATE), p).update();
+    }
+
+    boolean delete(UUID id) {
+        return jdbc.sql(DELETE).param("id", id).update() == 1;
+    }
+
+    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, Project p) {
+        return spec.param("id", p.id())
+                .param("name", p.name())
+                .param("plan", p.plan())
+                .param("protection", p.deleteProtection())
+                .param("allowlist", p.ipAllowlist().toArray(String[]::new))
+                .param("dialogueDays", p.retention().dialogueDays())
+                .param("shortDays", p.retention().shortTermMemoryDays())
+                .param("longDays", p.retention().longTermMemoryDays())
+                .param("recovery", p.recoveryWindowDays())
+                .param("updated", Sql.timestamptz(p.updatedAt()));
+    }
+
+    private static Project map(ResultSet rs) throws SQLException {
+        return new Project(
+                rs.getObject("project_id", UUID.class),
+                rs.getString("name"),
+                rs.getString("plan"),
+                rs.getBoolean("immutable_dialogues"),
+                rs.getBoolean("delete_protection"),
+                Sql.strings(rs, "ip_allowlist"),
+                new Project.Retention(
+                        rs.getObject("retention_dialogue_days", Integer.class),
+                        rs.getObject("retention_short_term_memory_days", Integer.class),
+                        rs.getObject("retention_long_term_memory_days", Integer.class)),
+                rs.getInt("recovery_window_days"),
+                Sql.requiredInstant(rs, "created_at"),
+                Sql.requiredInstant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,127 @@
+package io.colloquy.tenancy;
+
+import io.colloquy.access.Cidr;
+import io.colloquy.keys.ApiKeyService;
+import io.colloquy.keys.Capability;
+import io.colloquy.platform.ColloquySettings;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
+import io.colloquy.web.NotFound;
+import io.colloquy.web.ValidationFailed;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/** Creates, reads, changes and deletes projects; runs inside the caller's tenant transaction. */
+@Service
+public class ProjectService {
+    private final ProjectRepository projects;
+    private final ApiKeyService keys;
+    private final ColloquySettings settings;
+    private final Clock clock;
+
+    ProjectService(ProjectRepository projects, ApiKeyService keys, ColloquySettings settings, Clock clock) {
+        this.projects = projects;
+        this.keys = keys;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** What the operator asks for; the plan defaults to the configured default plan. */
+    public record NewProject(
+            String name, @Nullable String plan, boolean immutableDialogues, boolean deleteProtection) {}
+
+    /** A new project and its first admin key (the key's secret is shown only now). */
+    public record CreatedProject(Project project, ApiKeyService.IssuedKey key) {}
+
+    public CreatedProject create(UUID projectId, NewProject request) {
+        String plan = request.plan() == null ? settings.defaultPlan() : request.plan();
+        requireKnownPlan(plan);
+        Instant now = clock.instant();
+        Project project = new Project(
+                projectId,
+                request.name(),
+                plan,
+                request.immutableDialogues(),
+                request.deleteProtection(),
+                List.of(),
+                Project.Retention.PLAN_DEFAULTS,
+                0,
+                now,
+                now);
+        projects.insert(project);
+        ApiKeyService.IssuedKey key =
+                keys.issue(projectId, new ApiKeyService.NewKey("admin", List.of(Capability.ADMIN), List.of(), null));
+        return new CreatedProject(project, key);
+    }
+
+    public Project get(UUID projectId) {
+        return projects.find(projectId).orElseThrow(ProjectNotFound::new);
+    }
+
+    /** Changes a project's settings; {@code immutable_dialogues} is fixed at creation. */
+    public Project update(UUID projectId, ProjectChanges changes) {
+        Project p = get(projectId);
+        if (changes.immutableDialogues() != null && changes.immutableDialogues() != p.immutableDialogues()) {
+            throw ValidationFailed.of("immutable_dialogues", "can only be set when the project is created");
+        }
+        if (changes.plan() != null) {
+            requireKnownPlan(changes.plan());
+        }
+        Project updated = new Project(
+                p.id(),
+                changes.name() != null ? changes.name() : p.name(),
+                changes.plan() != null ? changes.plan() : p.plan(),
+                p.immutableDialogues(),
+                changes.deleteProtection() != null ? changes.deleteProtection() : p.deleteProtection(),
+                changes.ipAllowlist() != null
+                        ? changes.ipAllowlist().stream().map(Cidr::toString).toList()
+                        : p.ipAllowlist(),
+                changes.retention() != null ? changes.retention() : p.retention(),
+                changes.recoveryWindowDays() != null ? changes.recoveryWindowDays() : p.recoveryWindowDays(),
+                p.createdAt(),
+                clock.instant());
+        projects.update(updated);
+        return updated;
+    }
+
+    /** Settings to change; null leaves a setting as it is. */
+    public record ProjectChanges(
+            @Nullable String name,
+            @Nullable String plan,
+            @Nullable Boolean deleteProtection,
+            @Nullable List<Cidr> ipAllowlist,
+            Project.@Nullable Retention retention,
+            @Nullable Integer recoveryWindowDays,
+            @Nullable Boolean immutableDialogues) {}
+
+    /** Deletes the project and, by cascade, every row that belongs to it. */
+    public void delete(UUID projectId) {
+        Project p = get(projectId);
+        if (p.deleteProtection()) {
+            throw new ApiException(
+                    ErrorCode.DELETE_PROTECTED,
+                    "The project has delete protection on; turn it off with PATCH /v1/project first.");
+        }
+        projects.delete(projectId);
+    }
+
+    private void requireKnownPlan(String plan) {
+        if (!settings.plans().containsKey(plan)) {
+            throw ValidationFailed.of(
+                    "plan",
+                    "must be one of "
+                            + settings.plans().keySet().stream().sorted().toList());
+        }
+    }
+
+    /** The key's own project no longer exists. */
+    static final class ProjectNotFound extends NotFound {
+        ProjectNotFound() {
+            super("Project not found.");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.colloquy.tenancy;
+
+import io.colloquy.keys.Caller;
+import io.colloquy.platform.Ids;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
+import io.colloquy.web.ErrorResponses;
+import io.colloquy.web.NotFound;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * One transaction per authenticated request, with the tenant context set once at its start: the
+ * project of the caller's key and the namespace in the path (or every namespace for project-wide
+ * routes). The response is buffered and sent only after commit; any error status rolls the whole
+ * request back, so a failed request never leaves a partial write and a 2xx is never sent for a
+ * change that did not commit.
+ */
+@Component
+@Order(0)
+final class TenantRequests extends OncePerRequestFilter {
+    private static final Logger log = LoggerFactory.getLogger(TenantRequests.class);
+    private static final Pattern NAMESPACED = Pattern.compile("^/v1/namespaces/([^/]*)(/.*)?$");
+    private static final Pattern PROJECT_BY_ID = Pattern.compile("^/v1/projects/([^/]+)$");
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final TenantTransactions tenants;
+    private final IdempotencyRecords idempotency;
+    private final ErrorResponses errors;
+
+    TenantRequests(TenantTransactions tenants, IdempotencyRecords idempotency, ErrorResponses errors) {
+        this.tenants = tenants;
+        this.idempotency = idempotency;
+        this.errors = errors;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth == null || !(auth.getPrincipal() instanceof Caller caller)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        HttpServletRequest in = request;
+        String idempotencyKey = null;
+        byte[] digest = null;
+        RequestTenant tenant;
+        try {
+            if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
+                idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
+                byte[] body = request.getInputStream().readAllBytes();
+                digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
+                in = new CachedBody(request, body);
+            }
+            tenant = tenantOf(caller, request, idempotencyKey);
+        } catch (ApiException e) {
+            errors.write(request, response, e);
+            return;
+        }
+        tenant.attachTo(in);
+        ContentCachingResponseWrapper out = new ContentCachingResponseWrapper(response);
+        try {
+            runInTransaction(tenant, in, out, chain, idempotencyKey, digest);
+        } catch (ApiException e) {
+            out.reset();
+            errors.write(request, response, e);
+            return;
+        } catch (RuntimeException e) {
+            log.error("Request {} failed", request.getRequestURI(), e);
+            out.reset();
+            errors.write(
+                    request, response, ErrorCode.INTERNAL, "Internal error. Quote the request id when reporting it.");
+            return;
+        }
+        out.copyBodyToResponse();
+    }
+
+    private void runInTransaction(
+            RequestTenant tenant,
+            HttpServletRequest in,
+            ContentCachingResponseWrapper out,
+            FilterChain chain,
+            @Nullable String idempotencyKey,
+            byte @Nullable [] digest) {
+        tenants.run(tenant.projectId(), tenant.namespace(), status -> {
+            if (idempotencyKey != null && digest != null) {
+                Optional<IdempotencyRecords.Replay> replay =
+                        idempotency.claim(tenant.projectId(), idempotencyKey, digest);
+                if (replay.isPresent()) {
+                    out.setStatus(replay.get().status());
+                    out.setContentType("application/json");
+                    out.setHeader("Idempotent-Replayed", "true");
+                    write(out, replay.get().body());
+                    return null;
+                }
+            }
+            try {
+                chain.doFilter(in, out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (ServletException e) {
+                throw new IllegalStateException(e);
+            }
+            if (out.getStatus() >= 400) {
+                status.setRollbackOnly();
+            } else if (idempotencyKey != null) {
+                idempotency.complete(tenant.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
+            }
+            return null;
+        });
+    }
+
+    private RequestTenant tenantOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
+        String path = request.getRequestURI();
+        return switch (caller) {
+            case Caller.Key key -> new RequestTenant(key.projectId(), namespaceOf(path));
+            case Caller.Operator ignored -> new RequestTenant(operatorProject(path, idempotencyKey), Namespace.ALL);
+        };
+    }
+
+    private UUID operatorProject(String path, @Nullable String idempotencyKey) {
+        Matcher byId = PROJECT_BY_ID.matcher(path);
+        if (byId.matches()) {
+            return Ids.parse("prj", byId.group(1)).orElseThrow(() -> new NotFound("Project not found."));
+        }
+        return idempotencyKey == null ? Ids.newId() : idempotency.projectIdFor(idempotencyKey);
+    }
+
+    private static String namespaceOf(String path) {
+        Matcher m = NAMESPACED.matcher(path);
+        if (!m.matches()) {
+            return Namespace.ALL;
+        }
+        return new Namespace(UriUtils.decode(m.group(1), StandardCharsets.UTF_8)).name();
+    }
+
+    private static void write(ContentCachingResponseWrapper out, byte[] body) {
+        try {
+            out.getOutputStream().write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A request whose body was read up front (to digest it) and is served again from memory. */
+    private static final class CachedBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.colloquy.tenancy;
+
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one component that opens tenant transactions: it begins a transaction and sets the tenant
+ * context (project, namespace or every namespace) once, through {@code colloquy.set_tenant}, before
+ * any other statement. Row-level security does the rest.
+ */
+@Component
+public final class TenantTransactions {
+    private final TransactionTemplate transactions;
+    private final TenantContextRepository context;
+
+    TenantTransactions(TransactionTemplate transactions, TenantContextRepository context) {
+        this.transactions = transactions;
+        this.context = context;
+    }
+
+    /** Runs {@code work} in a transaction scoped to one namespace of a project. */
+    public <T> T inNamespace(UUID projectId, Namespace namespace, Supplier<T> work) {
+        return run(projectId, namespace.name(), status -> work.get());
+    }
+
+    /** Runs {@code work} in a transaction that sees every namespace of one project. */
+    public <T> T inProject(UUID projectId, Supplier<T> work) {
+        return run(projectId, Namespace.ALL, status -> work.get());
+    }
+
+    <T> T run(UUID projectId, String namespace, Function<TransactionStatus, T> work) {
+        return transactions.execute(status -> {
+            context.set(projectId, namespace);
+            return work.apply(status);
+        });
+    }
+}

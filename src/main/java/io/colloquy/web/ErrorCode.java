@@ -1,0 +1,39 @@
+package io.colloquy.web;
+
+import org.springframework.http.HttpStatus;
+
+/** Every error the contract knows: its HTTP status, its code and its type. */
+public enum ErrorCode {
+    VALIDATION_FAILED(HttpStatus.BAD_REQUEST, "invalid_request"),
+    UNAUTHENTICATED(HttpStatus.UNAUTHORIZED, "authentication"),
+    FORBIDDEN(HttpStatus.FORBIDDEN, "authorization"),
+    IP_NOT_ALLOWED(HttpStatus.FORBIDDEN, "authorization"),
+    NOT_FOUND(HttpStatus.NOT_FOUND, "invalid_request"),
+    METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request"),
+    IMMUTABLE(HttpStatus.CONFLICT, "conflict"),
+    DELETE_PROTECTED(HttpStatus.CONFLICT, "conflict"),
+    ENCRYPTION_KEY_REVOKED(HttpStatus.CONFLICT, "conflict"),
+    PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "invalid_request"),
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request"),
+    NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "invalid_request"),
+    IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_request"),
+    RATE_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
+    PLAN_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "api_error");
+
+    private final HttpStatus status;
+    private final String type;
+
+    ErrorCode(HttpStatus status, String type) {
+        this.status = status;
+        this.type = type;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+}
