@@ -18,7 +18,7 @@ CREATE TABLE colloquy.projects (
 CREATE TABLE colloquy.api_keys (
     project_id    uuid        NOT NULL,
     key_id        uuid        NOT NULL,
-    name          text        NOT NULL,
+    name          text,
     capabilities  text[]      NOT NULL,
     secret_digest bytea       NOT NULL,
     ip_allowlist  text[]      NOT NULL DEFAULT '{}',

@@ -57,6 +57,12 @@ public final class TestProjects {
         return new TestProject(api, r.text("/project/id"), r.text("/key/key"), r.text("/key/id"));
     }
 
+    /** The UUID behind a public id such as {@code prj_<32 hex>}. */
+    public static UUID uuid(String publicId) {
+        String hex = publicId.substring(publicId.indexOf('_') + 1);
+        return UUID.fromString(hex.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+    }
+
     public static String aNamespace() {
         return "ns-" + UUID.randomUUID();
     }

@@ -1,0 +1,284 @@
+package io.colloquy;
+
+import static io.colloquy.TestApi.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.colloquy.TestProjects.TestProject;
+import io.colloquy.platform.DatabaseEndpoint;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The core invariant, checked against the database itself and through the API: every tenant table is
+ * guarded by forced row-level security, the app role cannot get around it, no tenant context means
+ * no rows, and no key of another project or path of another namespace reaches anything.
+ */
+@IntegrationTest
+class TenantIsolationTests {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DatabaseEndpoint db;
+
+    TestApi api;
+
+    @BeforeEach
+    void setUp() {
+        api = new TestApi(port);
+    }
+
+    private Connection owner() throws SQLException {
+        return DriverManager.getConnection(db.jdbcUrl(), db.ownerUser(), db.ownerPassword());
+    }
+
+    private Connection app() throws SQLException {
+        return DriverManager.getConnection(db.jdbcUrl(), db.appUser(), db.appPassword());
+    }
+
+    private List<String> tenantTables(Connection c) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("""
+                        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = 'colloquy' AND c.relkind IN ('r', 'p')
+                           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'project_id')
+                         ORDER BY 1""")) {
+            while (r.next()) {
+                tables.add(r.getString(1));
+            }
+        }
+        return tables;
+    }
+
+    @Test
+    void everyTableWithProjectIdHasForcedRowLevelSecurityAndAPolicy() throws SQLException {
+        try (Connection c = owner()) {
+            List<String> tables = tenantTables(c);
+            assertThat(tables)
+                    .contains("projects", "api_keys", "dialogues", "messages", "memories", "idempotency_records");
+            try (Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("""
+                            SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+                                   (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+                              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = 'colloquy' AND c.relname = ANY (ARRAY(
+                                 SELECT table_name::text FROM information_schema.columns
+                                  WHERE table_schema = 'colloquy' AND column_name = 'project_id'))""")) {
+                int checked = 0;
+                while (r.next()) {
+                    checked++;
+                    assertThat(r.getBoolean("relrowsecurity"))
+                            .as("RLS enabled on %s", r.getString(1))
+                            .isTrue();
+                    assertThat(r.getBoolean("relforcerowsecurity"))
+                            .as("RLS forced on %s", r.getString(1))
+                            .isTrue();
+                    assertThat(r.getInt("policies"))
+                            .as("policies on %s", r.getString(1))
+                            .isPositive();
+                }
+                assertThat(checked).isEqualTo(tables.size());
+            }
+        }
+    }
+
+    @Test
+    void everyPrimaryKeyAndUniqueConstraintStartsWithProjectIdAndForeignKeysCarryIt() throws SQLException {
+        try (Connection c = owner();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("""
+                        SELECT cl.relname, con.conname, con.contype,
+                               (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1]) AS first_column,
+                               EXISTS (SELECT 1 FROM unnest(con.conkey) k JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k
+                                        WHERE a.attname = 'project_id') AS has_project
+                          FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
+                          JOIN pg_namespace n ON n.oid = cl.relnamespace
+                         WHERE n.nspname = 'colloquy' AND con.contype IN ('p', 'u', 'f')
+                           AND cl.relname <> 'flyway_schema_history'""")) {
+            int checked = 0;
+            while (r.next()) {
+                checked++;
+                String what = r.getString("relname") + "." + r.getString("conname");
+                if (r.getString("contype").equals("f")) {
+                    assertThat(r.getBoolean("has_project"))
+                            .as("foreign key %s includes project_id", what)
+                            .isTrue();
+                } else {
+                    assertThat(r.getString("first_column"))
+                            .as("%s starts with project_id", what)
+                            .isEqualTo("project_id");
+                }
+            }
+            assertThat(checked).isGreaterThanOrEqualTo(8);
+        }
+    }
+
+    @Test
+    void appRoleIsNeitherOwnerNorSuperuserNorBypassesRls() throws SQLException {
+        try (Connection c = app();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("""
+                        SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb,
+                               EXISTS (SELECT 1 FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+                                        WHERE n.nspname = 'colloquy' AND pg_get_userbyid(cl.relowner) = current_user) AS owns
+                          FROM pg_roles WHERE rolname = current_user""")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getBoolean("rolsuper")).isFalse();
+            assertThat(r.getBoolean("rolbypassrls")).isFalse();
+            assertThat(r.getBoolean("rolcreaterole")).isFalse();
+            assertThat(r.getBoolean("rolcreatedb")).isFalse();
+            assertThat(r.getBoolean("owns")).isFalse();
+        }
+    }
+
+    @Test
+    void withoutTenantContextTheAppRoleReadsZeroRowsAndWritesNone() throws SQLException {
+        TestProject p = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String d = p.dialogue(ns);
+        p.message(ns, d, "secret");
+        p.memory(ns, "secret memory");
+        try (Connection c = app();
+                Statement s = c.createStatement()) {
+            for (String table : tenantTables(c)) {
+                try (ResultSet r = s.executeQuery("SELECT count(*) FROM colloquy." + table)) {
+                    r.next();
+                    assertThat(r.getLong(1))
+                            .as("rows visible in %s without tenant context", table)
+                            .isZero();
+                }
+            }
+            assertThatThrownBy(() -> s.execute("""
+                    INSERT INTO colloquy.projects (project_id, name, plan, created_at, updated_at)
+                    VALUES (gen_random_uuid(), 'forged', 'free', now(), now())""")).hasMessageContaining("row-level security");
+        }
+    }
+
+    @Test
+    void tenantContextCanBeSetOnlyOncePerTransactionAndIsTransactionLocal() throws SQLException {
+        TestProject p = TestProjects.aProject(api);
+        try (Connection c = app();
+                Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            java.util.UUID uuid = TestProjects.uuid(p.id());
+            s.execute("SELECT colloquy.set_tenant('" + uuid + "', '*')");
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM colloquy.projects")) {
+                r.next();
+                assertThat(r.getLong(1)).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> s.execute("SELECT colloquy.set_tenant(gen_random_uuid(), '*')"))
+                    .hasMessageContaining("already set");
+            c.rollback();
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM colloquy.projects")) {
+                r.next();
+                assertThat(r.getLong(1))
+                        .as("context must not outlive its transaction")
+                        .isZero();
+            }
+            c.rollback();
+        }
+    }
+
+    /** Every implemented endpoint, tried with another project's key and with another namespace. */
+    @Test
+    void anotherProjectOrNamespaceSeesNothingAndChangesNothing() {
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String other = TestProjects.aNamespace();
+        String d = a.dialogue(ns);
+        String m = a.message(ns, d, "only for A");
+        String mem = a.memory(ns, "A's memory");
+        String before = snapshot(a, ns, d, m, mem);
+
+        String dlg = "/v1/namespaces/" + ns + "/dialogues/" + d;
+        String mine = "/v1/namespaces/" + ns + "/memories/" + mem;
+        String otherDlg = "/v1/namespaces/" + other + "/dialogues/" + d;
+        String otherMem = "/v1/namespaces/" + other + "/memories/" + mem;
+        for (var attempt : List.of(new Attempt(b.adminKey(), dlg), new Attempt(a.adminKey(), otherDlg))) {
+            String path = attempt.dialoguePath();
+            String key = attempt.key();
+            assertNotFound(api.get(key, path));
+            assertNotFound(api.patch(key, path, json("title", "hijacked")));
+            assertNotFound(api.post(key, path + "/messages", json("role", "user", "content", "injected")));
+            assertNotFound(api.get(key, path + "/messages"));
+            assertNotFound(api.get(key, path + "/messages/" + m));
+            assertNotFound(api.delete(key, path + "/messages/" + m));
+            assertNotFound(api.delete(key, path));
+        }
+        for (var attempt : List.of(new Attempt(b.adminKey(), mine), new Attempt(a.adminKey(), otherMem))) {
+            assertNotFound(api.get(attempt.key(), attempt.dialoguePath()));
+            assertNotFound(api.patch(attempt.key(), attempt.dialoguePath(), json("content", "hijacked")));
+            assertNotFound(api.delete(attempt.key(), attempt.dialoguePath()));
+        }
+        assertThat(api.get(b.adminKey(), "/v1/namespaces/" + ns + "/dialogues")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.get(b.adminKey(), "/v1/namespaces/" + ns + "/memories")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.get(a.adminKey(), "/v1/namespaces/" + other + "/dialogues")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.get(a.adminKey(), "/v1/namespaces/" + other + "/memories")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertNotFound(api.delete(b.adminKey(), "/v1/keys/" + a.adminKeyId()));
+        assertThat(api.get(b.adminKey(), "/v1/keys").body()).doesNotContain(a.adminKeyId());
+        assertThat(api.get(b.adminKey(), "/v1/project").text("/id")).isEqualTo(b.id());
+        assertThat(api.patch(b.adminKey(), "/v1/projects/" + a.id(), json("plan", "free"))
+                        .status())
+                .isEqualTo(403);
+
+        assertThat(snapshot(a, ns, d, m, mem)).isEqualTo(before);
+    }
+
+    @Test
+    void aPathWithoutTheNamespaceIsNotFound() {
+        TestProject a = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String d = a.dialogue(ns);
+        assertNotFound(api.get(a.adminKey(), "/v1/dialogues/" + d));
+        assertNotFound(api.get(a.adminKey(), "/v1/dialogues"));
+        assertNotFound(api.get(a.adminKey(), "/v1/memories"));
+        assertNotFound(api.post(a.adminKey(), "/v1/dialogues", "{}"));
+    }
+
+    private record Attempt(String key, String dialoguePath) {}
+
+    private String snapshot(TestProject a, String ns, String d, String m, String mem) {
+        String base = "/v1/namespaces/" + ns;
+        return String.join(
+                "\n",
+                api.get(a.adminKey(), base + "/dialogues/" + d).body(),
+                api.get(a.adminKey(), base + "/dialogues/" + d + "/messages").body(),
+                api.get(a.adminKey(), base + "/dialogues/" + d + "/messages/" + m)
+                        .body(),
+                api.get(a.adminKey(), base + "/memories/" + mem).body(),
+                String.valueOf(
+                        api.get(a.adminKey(), "/v1/keys").json().get("data").size()));
+    }
+
+    private static void assertNotFound(TestApi.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(404);
+        assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
+        assertThat(r.json().at("/error/type").asString()).isEqualTo("invalid_request");
+        assertThat(r.json().at("/error/request_id").asString()).startsWith("req_");
+        assertThat(r.body()).doesNotContain("only for A", "A's memory");
+    }
+}

@@ -1,0 +1,138 @@
+package io.colloquy.tenancy;
+
+import static io.colloquy.TestApi.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.colloquy.IntegrationTest;
+import io.colloquy.TestApi;
+import io.colloquy.TestProjects;
+import io.colloquy.TestProjects.TestProject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@IntegrationTest
+class ProjectIntegrationTests {
+    @LocalServerPort
+    int port;
+
+    TestApi api;
+
+    @BeforeEach
+    void setUp() {
+        api = new TestApi(port);
+    }
+
+    @Test
+    void operatorCreatesAProjectWithTheDefaultPlanAndAnAdminKey() {
+        TestApi.Response r = api.post(IntegrationTest.OPERATOR_TOKEN, "/v1/projects", json("name", "acme"));
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.text("/project/id")).matches("prj_[0-9a-f]{32}");
+        assertThat(r.text("/project/plan")).isEqualTo("unlimited");
+        assertThat(r.json().at("/project/immutable_dialogues").asBoolean()).isFalse();
+        assertThat(r.json().at("/project/ip_allowlist")).isEmpty();
+        assertThat(r.json().at("/project/recovery_window_days").asInt()).isZero();
+        assertThat(r.text("/key/id")).matches("key_[0-9a-f]{32}");
+        assertThat(r.json().at("/key/capabilities").get(0).asString()).isEqualTo("admin");
+        TestApi.Response own = api.get(r.text("/key/key"), "/v1/project");
+        assertThat(own.text("/id")).isEqualTo(r.text("/project/id"));
+        assertThat(own.text("/name")).isEqualTo("acme");
+    }
+
+    @Test
+    void onlyTheOperatorTokenCreatesProjectsAndChangesPlans() {
+        TestProject p = TestProjects.aProject(api);
+        assertThat(api.post(p.adminKey(), "/v1/projects", json("name", "x")).status())
+                .isEqualTo(403);
+        assertThat(api.post("wrong-token-wrong-token-wrong-token", "/v1/projects", json("name", "x"))
+                        .status())
+                .isEqualTo(401);
+        assertThat(api.post(null, "/v1/projects", json("name", "x")).status()).isEqualTo(401);
+        TestApi.Response changed =
+                api.patch(IntegrationTest.OPERATOR_TOKEN, "/v1/projects/" + p.id(), json("plan", "free"));
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(api.get(p.adminKey(), "/v1/project").text("/plan")).isEqualTo("free");
+        assertThat(api.patch(IntegrationTest.OPERATOR_TOKEN, "/v1/projects/" + p.id(), json("plan", "gold"))
+                        .status())
+                .isEqualTo(400);
+        assertThat(api.patch(IntegrationTest.OPERATOR_TOKEN, "/v1/projects/prj_" + "0".repeat(32), json("plan", "free"))
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.get(IntegrationTest.OPERATOR_TOKEN, "/v1/project").status())
+                .isEqualTo(401);
+        assertThat(api.post(IntegrationTest.OPERATOR_TOKEN, "/v1/projects", json("name", ""))
+                        .status())
+                .isEqualTo(400);
+        assertThat(api.post(IntegrationTest.OPERATOR_TOKEN, "/v1/projects", json("name", "x", "plan", "gold"))
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void adminChangesSettingsAndImmutableModeIsFixed() {
+        TestProject p = TestProjects.aProject(api);
+        TestApi.Response r = api.patch(
+                p.adminKey(),
+                "/v1/project",
+                json(
+                        "name",
+                        "renamed",
+                        "plan",
+                        "pro",
+                        "delete_protection",
+                        true,
+                        "recovery_window_days",
+                        7,
+                        "retention",
+                        Map.of("dialogue_days", 30),
+                        "ip_allowlist",
+                        List.of("127.0.0.1/32", "::1")));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.text("/name")).isEqualTo("renamed");
+        assertThat(r.text("/plan")).isEqualTo("pro");
+        assertThat(r.json().get("delete_protection").asBoolean()).isTrue();
+        assertThat(r.json().get("recovery_window_days").asInt()).isEqualTo(7);
+        assertThat(r.json().at("/retention/dialogue_days").asInt()).isEqualTo(30);
+        assertThat(r.json().at("/retention/short_term_memory_days").isNull()).isTrue();
+        assertThat(r.json().get("ip_allowlist")).hasSize(2);
+        assertThat(api.get(p.adminKey(), "/v1/project").json()).isEqualTo(r.json());
+        TestApi.Response immutable = api.patch(p.adminKey(), "/v1/project", json("immutable_dialogues", true));
+        assertThat(immutable.status()).isEqualTo(400);
+        assertThat(immutable.json().at("/error/fields/0/field").asString()).isEqualTo("immutable_dialogues");
+    }
+
+    @Test
+    void anAllowlistThatExcludesTheCallerNeedsConfirmation() {
+        TestProject p = TestProjects.aProject(api);
+        TestApi.Response refused =
+                api.patch(p.adminKey(), "/v1/project", json("ip_allowlist", List.of("203.0.113.0/24")));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().at("/error/fields/0/field").asString()).isEqualTo("ip_allowlist");
+        TestApi.Response confirmed = api.patch(
+                p.adminKey(), "/v1/project", json("ip_allowlist", List.of("203.0.113.0/24"), "confirm", true));
+        assertThat(confirmed.status()).isEqualTo(200);
+    }
+
+    @Test
+    void deleteProtectionRefusesDeletionAndDeletionRemovesEverything() {
+        TestProject p = TestProjects.aProject(api, json("name", "protected", "delete_protection", true));
+        String ns = TestProjects.aNamespace();
+        String d = p.dialogue(ns);
+        p.message(ns, d, "bye");
+        p.memory(ns, "bye");
+        TestApi.Response refused = api.delete(p.adminKey(), "/v1/project");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.errorCode()).isEqualTo("DELETE_PROTECTED");
+        assertThat(api.get(p.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d)
+                        .status())
+                .isEqualTo(200);
+        assertThat(api.patch(p.adminKey(), "/v1/project", json("delete_protection", false))
+                        .status())
+                .isEqualTo(200);
+        TestApi.Response deleted = api.delete(p.adminKey(), "/v1/project");
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(api.get(p.adminKey(), "/v1/project").status()).isEqualTo(401);
+    }
+}
