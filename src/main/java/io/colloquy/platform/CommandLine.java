@@ -24,6 +24,7 @@ public final class CommandLine {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)
+                .properties("logging.level.io.colloquy=WARN")
                 .run()) {
             List<CliCommand> commands =
                     List.copyOf(context.getBeansOfType(CliCommand.class).values());
