@@ -1,35 +1,87 @@
 package io.colloquy.crypto;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns content (titles, metadata, tags, message and memory content) into the bytes a content column
- * stores, and back. Every stored value starts with a format byte so formats can change row by row:
- * {@code 0x00} = UTF-8 text as is. Envelope encryption (AES-256-GCM under per-namespace data keys,
- * bound to {@link FieldRef}) is the next format; readers accept every format they know.
+ * Seals content (titles, metadata, tags, message and memory content) into the bytes a content column
+ * stores, and opens it again. Format {@code 0x02}: {@code 0x02 || data key version (int32) ||
+ * nonce (12 random bytes) || AES-256-GCM ciphertext+tag}, under the namespace's data key, with the
+ * {@link FieldRef} (project, namespace, table, row id, column) and the key version as associated data:
+ * a value copied to another row, column, namespace or project does not open. A value that does not
+ * open is an integrity error (logged without content, answered 500), never garbage.
  */
 @Component
 public final class StoredValues {
-    static final byte PLAIN = 0x00;
+    static final byte SEALED_V2 = 0x02;
+    private static final int HEADER = 1 + 4 + 12;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger log = LoggerFactory.getLogger(StoredValues.class);
+    private final Keyring keyring;
+
+    StoredValues(Keyring keyring) {
+        this.keyring = keyring;
+    }
 
     public byte[] seal(FieldRef ref, String text) {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[utf8.length + 1];
-        out[0] = PLAIN;
-        System.arraycopy(utf8, 0, out, 1, utf8.length);
-        return out;
+        Keyring.DataKey key = keyring.currentDataKey(ref.projectId(), ref.namespace());
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, nonce));
+            c.updateAAD(aad(ref, key.version()));
+            byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer out = ByteBuffer.allocate(HEADER + c.getOutputSize(plaintext.length));
+            out.put(SEALED_V2).putInt(key.version()).put(nonce);
+            c.doFinal(ByteBuffer.wrap(plaintext), out);
+            return out.array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed", e);
+        }
     }
 
     public String open(FieldRef ref, byte[] stored) {
-        if (stored.length == 0 || stored[0] != PLAIN) {
-            throw new StoredValueUnreadable(ref);
+        if (stored.length < HEADER + 16 || stored[0] != SEALED_V2) {
+            throw unreadable(ref, "unknown format");
         }
-        return new String(Arrays.copyOfRange(stored, 1, stored.length), StandardCharsets.UTF_8);
+        int version = ByteBuffer.wrap(stored, 1, 4).getInt();
+        SecretKey key;
+        try {
+            key = keyring.dataKey(ref.projectId(), ref.namespace(), version);
+        } catch (IllegalStateException e) {
+            throw unreadable(ref, "its data key is gone");
+        }
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 5, 12));
+            c.updateAAD(aad(ref, version));
+            return new String(c.doFinal(stored, HEADER, stored.length - HEADER), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw unreadable(ref, "it failed its integrity check");
+        }
     }
 
-    /** A stored value is in no format this server reads: an integrity error, answered as 500. */
+    static byte[] aad(FieldRef ref, int version) {
+        return ("colloquy/field/v2|" + ref.projectId() + "|" + ref.namespace() + "|" + ref.table() + "|" + ref.rowId()
+                        + "|" + ref.column() + "|" + version)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StoredValueUnreadable unreadable(FieldRef ref, String why) {
+        log.error("Integrity error: a stored value in {}.{} does not open: {}", ref.table(), ref.column(), why);
+        return new StoredValueUnreadable(ref);
+    }
+
+    /** A stored value does not open: an integrity error, answered as 500 INTERNAL. */
     public static final class StoredValueUnreadable extends RuntimeException {
         StoredValueUnreadable(FieldRef ref) {
             super("Stored value in " + ref.table() + "." + ref.column() + " is unreadable");

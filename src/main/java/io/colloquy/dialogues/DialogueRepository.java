@@ -1,5 +1,6 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Sql;
@@ -57,7 +58,7 @@ class DialogueRepository {
 
     private static final String INSERT_MESSAGE_COLUMNS = """
             INSERT INTO colloquy.messages
-                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, created_at)
+                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at)
             VALUES
             """;
     private static final String LIST_MESSAGES = """
@@ -80,13 +81,25 @@ class DialogueRepository {
                AND EXISTS (SELECT 1 FROM gone)
             """;
 
+    /** Candidates for a keyword search: messages holding every query token, newest first, capped. */
+    private static final String SEARCH_MESSAGES = """
+            SELECT m.* FROM colloquy.messages m
+              JOIN colloquy.dialogues d
+                ON d.project_id = m.project_id AND d.namespace = m.namespace AND d.dialogue_id = m.dialogue_id
+             WHERE m.project_id = :project AND m.namespace = :ns AND m.search_tokens @> :tokens AND d.deleted_at IS NULL
+             ORDER BY m.message_id DESC
+             LIMIT :limit
+            """;
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final JdbcClient jdbc;
     private final StoredValues values;
+    private final BlindIndex index;
 
-    DialogueRepository(JdbcClient jdbc, StoredValues values) {
+    DialogueRepository(JdbcClient jdbc, StoredValues values, BlindIndex index) {
         this.jdbc = jdbc;
         this.values = values;
+        this.index = index;
     }
 
     void insert(Dialogue d, long[] tagDigests) {
@@ -163,7 +176,7 @@ class DialogueRepository {
         List<Object> params = new ArrayList<>(messages.size() * 9);
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?)");
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?)");
             params.add(m.projectId());
             params.add(m.namespace());
             params.add(m.dialogueId());
@@ -172,6 +185,7 @@ class DialogueRepository {
             params.add(m.role().wireName());
             params.add(values.seal(ref(m, "content"), m.content()));
             params.add(values.seal(ref(m, "metadata"), m.metadata().json()));
+            params.add(boxed(index.index(m.projectId(), m.namespace(), m.content())));
             params.add(Sql.timestamptz(m.createdAt()));
         }
         jdbc.sql(sql.toString()).params(params).update();
@@ -207,6 +221,16 @@ class DialogueRepository {
                         .param("now", Sql.timestamptz(now))
                         .update()
                 == 1;
+    }
+
+    List<Message> search(UUID project, String ns, long[] tokens, int limit) {
+        return jdbc.sql(SEARCH_MESSAGES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("tokens", boxed(tokens))
+                .param("limit", limit)
+                .query((rs, n) -> message(rs))
+                .list();
     }
 
     private Dialogue dialogue(ResultSet rs) throws SQLException {

@@ -1,5 +1,6 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.crypto.BlindIndex;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -11,9 +12,6 @@ import io.colloquy.web.NotFound;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
 import io.colloquy.web.ValidationFailed;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,12 +33,19 @@ public class DialogueService {
 
     private final DialogueRepository dialogues;
     private final ProjectService projects;
+    private final BlindIndex index;
     private final Clock clock;
     private final int maxContentChars;
 
-    DialogueService(DialogueRepository dialogues, ProjectService projects, ColloquySettings settings, Clock clock) {
+    DialogueService(
+            DialogueRepository dialogues,
+            ProjectService projects,
+            BlindIndex index,
+            ColloquySettings settings,
+            Clock clock) {
         this.dialogues = dialogues;
         this.projects = projects;
+        this.index = index;
         this.clock = clock;
         this.maxContentChars = settings.limits().messageContentMaxChars();
     }
@@ -63,7 +68,7 @@ public class DialogueService {
         Instant now = clock.instant();
         Dialogue dialogue = new Dialogue(
                 project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
-        dialogues.insert(dialogue, digests(dialogue.tags()));
+        dialogues.insert(dialogue, digests(project, ns.name(), dialogue.tags()));
         return dialogue;
     }
 
@@ -73,7 +78,7 @@ public class DialogueService {
 
     public Page<Dialogue> list(UUID project, Namespace ns, @Nullable String tag, PageRequest page) {
         UUID after = page.after() == null ? null : Ids.fromHex(page.after()).orElseThrow(DialogueService::badCursor);
-        Long digest = tag == null ? null : digest(tag);
+        Long digest = tag == null ? null : index.term(project, ns.name(), "tag:" + tag);
         return page.page(dialogues.list(project, ns.name(), after, digest, page.limit() + 1), d -> Ids.hex(d.id()));
     }
 
@@ -96,7 +101,7 @@ public class DialogueService {
                 changes.legalHold() != null ? changes.legalHold() : d.legalHold(),
                 d.createdAt(),
                 clock.instant());
-        dialogues.update(updated, digests(updated.tags()));
+        dialogues.update(updated, digests(project, ns.name(), updated.tags()));
         return updated;
     }
 
@@ -185,22 +190,20 @@ public class DialogueService {
         return ValidationFailed.of("cursor", "is not a cursor this API returned");
     }
 
-    /** Tags are found by a 64-bit digest in an indexed array; see docs/architecture.md. */
-    static long digest(String tag) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(("tag\0" + tag).getBytes(StandardCharsets.UTF_8));
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (h[i] & 0xff);
-            }
-            return v;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Tags are found by their keyed hash (the namespace's search key) in an indexed array. */
+    private long[] digests(UUID project, String ns, List<String> tags) {
+        return tags.stream()
+                .mapToLong(t -> index.term(project, ns, "tag:" + t))
+                .distinct()
+                .toArray();
     }
 
-    private static long[] digests(List<String> tags) {
-        return tags.stream().mapToLong(DialogueService::digest).distinct().toArray();
+    /** Messages of the namespace holding every one of the keyword tokens, newest first (at most {@code limit}). */
+    public List<Message> search(UUID project, Namespace ns, List<String> tokens, int limit) {
+        long[] hashes = tokens.stream()
+                .mapToLong(t -> index.term(project, ns.name(), t))
+                .toArray();
+        return dialogues.search(project, ns.name(), hashes, limit);
     }
 
     static final class DialogueNotFound extends NotFound {

@@ -1,5 +1,6 @@
 package io.colloquy.memories;
 
+import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Sql;
@@ -18,8 +19,8 @@ import org.springframework.stereotype.Repository;
 class MemoryRepository {
     private static final String INSERT = """
             INSERT INTO colloquy.memories
-                (project_id, namespace, memory_id, kind, content, metadata, expires_at, created_at, updated_at)
-            VALUES (:project, :ns, :id, :kind, :content, :metadata, :expires, :created, :updated)
+                (project_id, namespace, memory_id, kind, content, metadata, search_tokens, expires_at, created_at, updated_at)
+            VALUES (:project, :ns, :id, :kind, :content, :metadata, :tokens, :expires, :created, :updated)
             """;
     private static final String FIND = """
             SELECT * FROM colloquy.memories
@@ -37,19 +38,45 @@ class MemoryRepository {
             """;
     private static final String UPDATE = """
             UPDATE colloquy.memories
-               SET kind = :kind, content = :content, metadata = :metadata, expires_at = :expires, updated_at = :updated
+               SET kind = :kind, content = :content, metadata = :metadata, search_tokens = :tokens, expires_at = :expires,
+                   updated_at = :updated
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
     private static final String DELETE = """
             DELETE FROM colloquy.memories WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
 
+    private static final String SEARCH = """
+            SELECT * FROM colloquy.memories
+             WHERE project_id = :project AND namespace = :ns AND search_tokens @> :tokens
+               AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+             ORDER BY memory_id DESC
+             LIMIT :limit
+            """;
+
     private final JdbcClient jdbc;
     private final StoredValues values;
+    private final BlindIndex index;
 
-    MemoryRepository(JdbcClient jdbc, StoredValues values) {
+    MemoryRepository(JdbcClient jdbc, StoredValues values, BlindIndex index) {
         this.jdbc = jdbc;
         this.values = values;
+        this.index = index;
+    }
+
+    List<Memory> search(UUID project, String ns, long[] tokens, int limit, Instant now) {
+        return jdbc.sql(SEARCH)
+                .param("project", project)
+                .param("ns", ns)
+                .param("tokens", boxed(tokens))
+                .param("now", Sql.timestamptz(now))
+                .param("limit", limit)
+                .query((rs, n) -> map(rs))
+                .list();
+    }
+
+    private static Long[] boxed(long[] values) {
+        return java.util.Arrays.stream(values).boxed().toArray(Long[]::new);
     }
 
     void insert(Memory m) {
@@ -104,6 +131,7 @@ class MemoryRepository {
                         values.seal(
                                 ref(m.projectId(), m.namespace(), m.id(), "metadata"),
                                 m.metadata().json()))
+                .param("tokens", boxed(index.index(m.projectId(), m.namespace(), m.content())))
                 .param("expires", Sql.timestamptz(m.expiresAt()))
                 .param("updated", Sql.timestamptz(m.updatedAt()));
     }

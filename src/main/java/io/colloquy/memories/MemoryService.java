@@ -1,5 +1,6 @@
 package io.colloquy.memories;
 
+import io.colloquy.crypto.BlindIndex;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -18,11 +19,13 @@ import org.springframework.stereotype.Service;
 @Service
 public class MemoryService {
     private final MemoryRepository memories;
+    private final BlindIndex index;
     private final Clock clock;
     private final int maxContentChars;
 
-    MemoryService(MemoryRepository memories, ColloquySettings settings, Clock clock) {
+    MemoryService(MemoryRepository memories, BlindIndex index, ColloquySettings settings, Clock clock) {
         this.memories = memories;
+        this.index = index;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
@@ -85,6 +88,14 @@ public class MemoryService {
     public void delete(UUID project, Namespace ns, String publicId) {
         Memory m = get(project, ns, publicId);
         memories.delete(project, ns.name(), m.id());
+    }
+
+    /** Memories of the namespace holding every keyword token, newest first (at most {@code limit}). */
+    public java.util.List<Memory> search(UUID project, Namespace ns, java.util.List<String> tokens, int limit) {
+        long[] hashes = tokens.stream()
+                .mapToLong(t -> index.term(project, ns.name(), t))
+                .toArray();
+        return memories.search(project, ns.name(), hashes, limit, clock.instant());
     }
 
     public String content(@Nullable String content) {

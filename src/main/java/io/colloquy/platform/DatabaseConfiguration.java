@@ -50,7 +50,13 @@ class DatabaseConfiguration {
             String appPassword = secrets.getOrCreate("db-app.password");
             createRolesAndDatabase(pg, db.ownerUser(), ownerPassword, db.appUser(), appPassword);
             return new DatabaseEndpoint(
-                    withSchema(pg.jdbcUrl(DATABASE)), db.ownerUser(), ownerPassword, db.appUser(), appPassword, pg);
+                    withSchema(pg.jdbcUrl(DATABASE)),
+                    db.ownerUser(),
+                    ownerPassword,
+                    db.appUser(),
+                    appPassword,
+                    new DatabaseEndpoint.Embedded(
+                            pg, pg.jdbcUrl(DATABASE), pg.superuser(), pg.superuserPassword(), pg.clusterDir()));
         } catch (RuntimeException | SQLException e) {
             pg.close();
             throw e;

@@ -1,5 +1,6 @@
 package io.colloquy.platform;
 
+import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,13 +13,26 @@ public record DatabaseEndpoint(
         String ownerPassword,
         String appUser,
         String appPassword,
-        @Nullable AutoCloseable server)
+        @Nullable Embedded embedded)
         implements AutoCloseable {
+
+    /** The embedded server's superuser and files: for operations and tests, never for requests. */
+    public record Embedded(
+            AutoCloseable server,
+            String superuserJdbcUrl,
+            String superuser,
+            String superuserPassword,
+            Path clusterDir) {
+        @Override
+        public String toString() {
+            return "Embedded[" + superuserJdbcUrl + ", " + clusterDir + "]";
+        }
+    }
 
     @Override
     public void close() throws Exception {
-        if (server != null) {
-            server.close();
+        if (embedded != null) {
+            embedded.server().close();
         }
     }
 

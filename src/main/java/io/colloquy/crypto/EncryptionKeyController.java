@@ -1,0 +1,68 @@
+package io.colloquy.crypto;
+
+import io.colloquy.keys.Caller;
+import io.colloquy.web.ValidationFailed;
+import java.time.Instant;
+import java.util.Base64;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /v1/project/encryption-key}: the customer's own key (BYOK), its revocation, and rotation (admin). */
+@RestController
+class EncryptionKeyController {
+    private final ProjectKeys projectKeys;
+
+    EncryptionKeyController(ProjectKeys projectKeys) {
+        this.projectKeys = projectKeys;
+    }
+
+    record SupplyKey(@Nullable String key) {}
+
+    record StatusView(
+            boolean customerKey,
+            boolean revoked,
+            int version,
+            @Nullable Instant rotatedAt) {
+        static StatusView of(ProjectKeys.Status s) {
+            return new StatusView(s.customerKey(), s.revoked(), s.version(), s.rotatedAt());
+        }
+    }
+
+    @GetMapping("/v1/project/encryption-key")
+    StatusView status(@AuthenticationPrincipal Caller.Key caller) {
+        return StatusView.of(projectKeys.status(caller.projectId()));
+    }
+
+    @PutMapping(path = "/v1/project/encryption-key", consumes = MediaType.APPLICATION_JSON_VALUE)
+    StatusView supply(@AuthenticationPrincipal Caller.Key caller, @RequestBody SupplyKey body) {
+        byte[] key;
+        try {
+            key = body.key() == null
+                    ? new byte[0]
+                    : Base64.getDecoder().decode(body.key().strip());
+        } catch (IllegalArgumentException e) {
+            key = new byte[0];
+        }
+        if (key.length != 32) {
+            throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
+        }
+        return StatusView.of(projectKeys.supplyCustomerKey(caller.projectId(), key));
+    }
+
+    @DeleteMapping("/v1/project/encryption-key")
+    StatusView revoke(@AuthenticationPrincipal Caller.Key caller) {
+        return StatusView.of(projectKeys.revokeCustomerKey(caller.projectId()));
+    }
+
+    @PostMapping("/v1/project/encryption-key/rotate")
+    StatusView rotate(@AuthenticationPrincipal Caller.Key caller) {
+        return StatusView.of(projectKeys.rotate(caller.projectId()));
+    }
+}

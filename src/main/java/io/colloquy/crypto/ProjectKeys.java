@@ -1,0 +1,143 @@
+package io.colloquy.crypto;
+
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
+import io.colloquy.web.ValidationFailed;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+
+/**
+ * A project's key: rotation, the customer's own key (BYOK) and its revocation, and crypto-shredding
+ * of a namespace. Runs in the caller's tenant transaction (project-wide).
+ */
+@Service
+public class ProjectKeys {
+    private static final byte[] CHECK_LABEL = "colloquy/key-check-value/v1".getBytes(StandardCharsets.UTF_8);
+    private final KeyRepository keys;
+    private final Keyring keyring;
+    private final KeyEncryptionKeyProvider kek;
+    private final Clock clock;
+
+    ProjectKeys(KeyRepository keys, Keyring keyring, KeyEncryptionKeyProvider kek, Clock clock) {
+        this.keys = keys;
+        this.keyring = keyring;
+        this.kek = kek;
+        this.clock = clock;
+    }
+
+    /** What a project's encryption looks like from outside (never key material). */
+    public record Status(
+            boolean customerKey,
+            boolean revoked,
+            int version,
+            @Nullable Instant rotatedAt) {}
+
+    public Status status(UUID project) {
+        return keys.state(project)
+                .map(s -> new Status(s.customerKey(), s.revokedAt() != null, s.currentVersion(), s.rotatedAt()))
+                .orElse(new Status(false, false, 0, null));
+    }
+
+    /** A new project key version; every data key is rewrapped and every namespace gets a new data key. */
+    public Status rotate(UUID project) {
+        KeyRepository.State state = keyring.state(project);
+        keyring.forget(project);
+        int version = state.currentVersion();
+        if (!state.customerKey()) {
+            version = replaceProjectKey(project, state, Keyring.random32(), false, null);
+        }
+        Set<String> namespaces = new HashSet<>();
+        int pkv = version;
+        keys.allDataKeys(project).stream()
+                .filter(k -> k.purpose().equals(Keyring.DATA))
+                .forEach(k -> namespaces.add(k.namespace()));
+        for (String ns : namespaces) {
+            int next =
+                    keys.currentDataKey(project, ns, Keyring.DATA).orElseThrow().version() + 1;
+            keyring.createNamespaceKey(project, ns, Keyring.DATA, next);
+        }
+        keys.updateState(
+                project, new KeyRepository.State(pkv, state.customerKey(), state.checkValue(), null, clock.instant()));
+        return status(project);
+    }
+
+    /** Makes the customer's key the project key, or restores it after a revocation (same key only). */
+    public Status supplyCustomerKey(UUID project, byte[] customerKey) {
+        if (customerKey.length != 32) {
+            throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
+        }
+        byte[] check = checkValue(customerKey);
+        KeyRepository.State state = keys.state(project).orElse(null);
+        keyring.forget(project);
+        if (state != null && state.revokedAt() != null) {
+            if (state.checkValue() == null || !MessageDigest.isEqual(state.checkValue(), check)) {
+                throw ValidationFailed.of("key", "is not the key that was revoked");
+            }
+            keys.insertProjectKey(
+                    project,
+                    state.currentVersion(),
+                    kek.wrap(customerKey, Keyring.projectContext(project, state.currentVersion())),
+                    kek.id(),
+                    clock.instant());
+            keys.updateState(
+                    project, new KeyRepository.State(state.currentVersion(), true, check, null, state.rotatedAt()));
+            return status(project);
+        }
+        state = keyring.state(project);
+        if (state.customerKey() && state.checkValue() != null && MessageDigest.isEqual(state.checkValue(), check)) {
+            return status(project);
+        }
+        replaceProjectKey(project, state, customerKey, true, check);
+        return status(project);
+    }
+
+    /** Forgets the customer's key: the project's content is unreadable until the same key is supplied again. */
+    public Status revokeCustomerKey(UUID project) {
+        KeyRepository.State state = keys.state(project).orElse(null);
+        if (state == null || !state.customerKey()) {
+            throw new ApiException(ErrorCode.VALIDATION_FAILED, "The project has no customer-supplied key to revoke.");
+        }
+        if (state.revokedAt() == null) {
+            keyring.forget(project);
+            keys.deleteProjectKeys(project);
+            keys.updateState(
+                    project,
+                    new KeyRepository.State(
+                            state.currentVersion(), true, state.checkValue(), clock.instant(), state.rotatedAt()));
+        }
+        return status(project);
+    }
+
+    /** Destroys the namespace's data and search keys: every copy of its ciphertext becomes unreadable. */
+    public void shredNamespace(UUID project, String namespace) {
+        keyring.forget(project);
+        keys.deleteNamespaceKeys(project, namespace);
+    }
+
+    private int replaceProjectKey(
+            UUID project, KeyRepository.State state, byte[] raw, boolean customer, byte @Nullable [] check) {
+        int version = state.currentVersion() + 1;
+        SecretKey newKey = new SecretKeySpec(raw, "AES");
+        keys.insertProjectKey(
+                project, version, kek.wrap(raw, Keyring.projectContext(project, version)), kek.id(), clock.instant());
+        for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
+            keys.rewrap(project, keyring.rewrap(project, k, newKey, version));
+        }
+        keys.deleteProjectKeysExcept(project, version);
+        keys.updateState(project, new KeyRepository.State(version, customer, check, null, clock.instant()));
+        return version;
+    }
+
+    private static byte[] checkValue(byte[] key) {
+        return ServerKeys.hmac(new SecretKeySpec(key, "HmacSHA256"), CHECK_LABEL);
+    }
+}

@@ -1,0 +1,117 @@
+package io.colloquy.search;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.colloquy.dialogues.Message;
+import io.colloquy.keys.Caller;
+import io.colloquy.memories.Memory;
+import io.colloquy.platform.Ids;
+import io.colloquy.tenancy.Namespace;
+import io.colloquy.web.ValidationFailed;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /v1/namespaces/{ns}/search?q=&types=messages,memories&mode=keyword}. */
+@RestController
+class SearchController {
+    private static final int DEFAULT_LIMIT = 20;
+    private static final int MAX_LIMIT = 100;
+    private final SearchService search;
+
+    SearchController(SearchService search) {
+        this.search = search;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record HitView(
+            String type,
+            String id,
+            @Nullable String dialogueId,
+            @Nullable Long seq,
+            @Nullable String role,
+            @Nullable String kind,
+            double score,
+            String content,
+            Instant createdAt) {
+
+        static HitView of(SearchService.Hit h) {
+            if (h.message() != null) {
+                Message m = h.message();
+                return new HitView(
+                        "message",
+                        Ids.format("msg", m.id()),
+                        Ids.format("dlg", m.dialogueId()),
+                        m.seq(),
+                        m.role().wireName(),
+                        null,
+                        h.score(),
+                        m.content(),
+                        m.createdAt());
+            }
+            Memory m = h.memory();
+            return new HitView(
+                    "memory",
+                    Ids.format("mem", m.id()),
+                    null,
+                    null,
+                    null,
+                    m.kind().wireName(),
+                    h.score(),
+                    m.content(),
+                    m.createdAt());
+        }
+    }
+
+    record Results(List<HitView> data) {}
+
+    @GetMapping("/v1/namespaces/{ns}/search")
+    Results search(
+            @AuthenticationPrincipal Caller.Key caller,
+            @PathVariable String ns,
+            @RequestParam(required = false) @Nullable String q,
+            @RequestParam(required = false) @Nullable String types,
+            @RequestParam(required = false) @Nullable String mode,
+            @RequestParam(required = false) @Nullable String limit) {
+        if (q == null || q.isBlank() || q.length() > 1_000) {
+            throw ValidationFailed.of("q", "is required: 1 to 1000 characters with at least one letter or digit");
+        }
+        if (mode != null && !mode.equals("keyword")) {
+            throw ValidationFailed.of("mode", "only keyword is supported (semantic and hybrid come later)");
+        }
+        List<SearchService.Type> wanted = new ArrayList<>();
+        for (String t : (types == null || types.isBlank() ? "messages,memories" : types).split(",")) {
+            try {
+                SearchService.Type type = SearchService.Type.valueOf(t.strip().toUpperCase(Locale.ROOT));
+                if (!wanted.contains(type)) {
+                    wanted.add(type);
+                }
+            } catch (IllegalArgumentException e) {
+                throw ValidationFailed.of("types", "must list messages and/or memories");
+            }
+        }
+        int n = DEFAULT_LIMIT;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > MAX_LIMIT) {
+                throw ValidationFailed.of("limit", "must be an integer from 1 to " + MAX_LIMIT);
+            }
+        }
+        if (io.colloquy.crypto.BlindIndex.tokens(q).isEmpty()) {
+            throw ValidationFailed.of("q", "must contain at least one letter or digit");
+        }
+        return new Results(search.search(caller.projectId(), new Namespace(ns), q, wanted, n).stream()
+                .map(HitView::of)
+                .toList());
+    }
+}
