@@ -45,6 +45,7 @@ class DatabaseConfiguration {
         }
         ServerSecrets secrets = new ServerSecrets(settings.dataDir());
         EmbeddedPostgres pg = EmbeddedPostgres.start(settings.dataDir());
+        pg.closedByApplication();
         try {
             String ownerPassword = secrets.getOrCreate("db-owner.password");
             String appPassword = secrets.getOrCreate("db-app.password");

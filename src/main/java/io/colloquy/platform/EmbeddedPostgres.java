@@ -291,6 +291,15 @@ final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * The application closes this server itself (after its own graceful shutdown has drained the
+     * requests that still use it), so the JVM shutdown hook must not stop it earlier, concurrently.
+     * The watchdog still stops it if the JVM dies without closing it.
+     */
+    void closedByApplication() {
+        removeShutdownHook();
+    }
+
     private void removeShutdownHook() {
         if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
             return;

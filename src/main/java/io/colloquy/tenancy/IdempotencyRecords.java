@@ -25,11 +25,13 @@ final class IdempotencyRecords {
     private final IdempotencyRepository records;
     private final SecretKey responseKey;
     private final SecretKey projectIdKey;
+    private final SecretKey keyDigestKey;
 
     IdempotencyRecords(IdempotencyRepository records, ServerKeys keys) {
         this.records = records;
         this.responseKey = keys.derive("idempotency-responses/v1");
         this.projectIdKey = keys.derive("project-ids/v1");
+        this.keyDigestKey = keys.derive("idempotency-keys/v1");
     }
 
     /** A stored response to send again. */
@@ -53,7 +55,8 @@ final class IdempotencyRecords {
     }
 
     /** Empty when this request now owns the key; the stored response when it is a retry. */
-    Optional<Replay> claim(UUID project, String key, byte[] digest) {
+    Optional<Replay> claim(UUID project, String clientKey, byte[] digest) {
+        String key = stored(clientKey);
         if (records.claim(project, key, digest)) {
             return Optional.empty();
         }
@@ -70,7 +73,8 @@ final class IdempotencyRecords {
                 new Replay(stored.status(), ServerKeys.open(responseKey, stored.response(), aad(project, key))));
     }
 
-    void complete(UUID project, String key, int status, byte[] body) {
+    void complete(UUID project, String clientKey, int status, byte[] body) {
+        String key = stored(clientKey);
         records.complete(project, key, status, ServerKeys.seal(responseKey, body, aad(project, key)));
     }
 
@@ -81,6 +85,12 @@ final class IdempotencyRecords {
         h[8] = (byte) ((h[8] & 0x3f) | 0x80);
         ByteBuffer b = ByteBuffer.wrap(h);
         return new UUID(b.getLong(), b.getLong());
+    }
+
+    /** Keys are stored as keyed hashes: a client may put anything in them, and lookups need no more. */
+    private String stored(String clientKey) {
+        return java.util.HexFormat.of()
+                .formatHex(ServerKeys.hmac(keyDigestKey, clientKey.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static byte[] aad(UUID project, String key) {

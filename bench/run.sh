@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# Colloquy HTTP benchmark (manual; not run by CI). One command: bench/run.sh
+#
+# Starts the server from this repository on a fresh data directory (embedded PostgreSQL), measures
+# appends and reads with wrk, then measures the same PostgreSQL with pgbench as the ceiling, and prints
+# ONE JSON object on stdout (everything else goes to stderr). The JSON is also saved to
+# bench/results/bench-<timestamp>.json. See bench/README.md.
+#
+# Environment: DURATION (30s) per measurement, WARMUP (10s), CONNECTIONS (64), THREADS (2),
+# PREFILL (200), PGBENCH_SCALE (10), KEEP_DATA (0: the data directory is removed after the run),
+# MVN_ARGS (extra Maven arguments for the one-time build, e.g. -o).
+set -euo pipefail
+
+exec 3>&1 1>&2 # fd 3 = the real stdout, kept for the final JSON; everything else goes to stderr
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+DURATION="${DURATION:-30s}"
+WARMUP="${WARMUP:-10s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+PREFILL="${PREFILL:-200}"
+PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
+KEEP_DATA="${KEEP_DATA:-0}"
+NS="bench"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# "30s" / "30" / "2m" / "1h" -> whole seconds (pgbench -T wants seconds).
+to_seconds() {
+  local v="$1"
+  case "$v" in
+    *[!0-9smh]* | "") die "bad duration '$v' (use e.g. 30s, 2m)" ;;
+    *s) echo "${v%s}" ;;
+    *m) echo $(("${v%m}" * 60)) ;;
+    *h) echo $(("${v%h}" * 3600)) ;;
+    *) echo "$v" ;;
+  esac
+}
+DURATION_S="$(to_seconds "$DURATION")"
+WARMUP_S="$(to_seconds "$WARMUP")"
+[ "$DURATION_S" -gt 0 ] || die "DURATION must be at least 1s"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------------------------
+find_pgbench() {
+  if command -v pgbench >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1; then
+    command -v pgbench
+    return 0
+  fi
+  local p
+  p="$(ls -1 /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1 || true)"
+  [ -n "$p" ] && echo "$p"
+}
+
+missing_packages() {
+  local pkgs=()
+  command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
+  command -v psql >/dev/null 2>&1 || pkgs+=(postgresql-client)
+  command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+  command -v jq >/dev/null 2>&1 || pkgs+=(jq)
+  echo "${pkgs[@]:-}"
+}
+
+ensure_tools() {
+  local pkgs
+  pkgs="$(missing_packages)"
+  if [ -n "$pkgs" ] || [ -z "$(find_pgbench)" ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      local need="$pkgs"
+      [ -n "$(find_pgbench)" ] || need="${need:+$need }postgresql"
+      log "missing tools. Install them and run again, e.g.:"
+      log "  sudo apt-get install -y $need"
+      [ -n "$(find_pgbench)" ] \
+        || log "  (pgbench: on Debian 12 it ships in the server package postgresql-15, not in postgresql-client-15)"
+      exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    log "installing: ${pkgs:-(pgbench)}"
+    apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    [ -z "$pkgs" ] || apt-get install -y -qq $pkgs >&2
+    if [ -z "$(find_pgbench)" ]; then
+      # Debian 12 ships pgbench in the server package (dpkg -S pgbench: postgresql-15). Installing it may
+      # create and start a default 'main' cluster on port 5432; this benchmark never uses it.
+      log "pgbench not found: installing the PostgreSQL server package that ships it"
+      apt-get install -y -qq postgresql >&2
+    fi
+  fi
+  PGBENCH="$(find_pgbench)"
+  [ -n "$PGBENCH" ] || die "pgbench still not found"
+  for t in wrk psql curl jq; do command -v "$t" >/dev/null 2>&1 || die "$t still not found"; done
+}
+ensure_tools
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load average before the run: $LOAD_BEFORE (other work on this machine skews the numbers)"
+
+# ---------------------------------------------------------------------------------------------
+# 2. Build (once) and start the server on a fresh data directory
+# ---------------------------------------------------------------------------------------------
+jar="$repo/target/colloquy.jar"
+jar_stale() {
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(find "$repo/src/main" "$repo/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+if jar_stale; then
+  log "building the server jar"
+  # shellcheck disable=SC2086
+  (cd "$repo" && ./mvnw -q -DskipTests -Dspotless.check.skip=true ${MVN_ARGS:-} package) >&2
+fi
+[ -f "$jar" ] || die "build produced no $jar"
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+results="$here/results"
+mkdir -p "$results"
+data_dir="$results/data-$stamp"
+server_log="$results/server-$stamp.log"
+json_out="$results/bench-$stamp.json"
+[ ! -e "$data_dir" ] || die "$data_dir already exists"
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if [ "$p" != "${1:-}" ] && port_free "$p"; then echo "$p"; return 0; fi
+  done
+  die "no free port found"
+}
+PORT="$(free_port)"
+MGMT_PORT="$(free_port "$PORT")"
+OPERATOR="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" # 64 hex chars
+BASE="http://127.0.0.1:$PORT"
+
+server_pid=""
+cluster_dir=""
+work_tmp="$(mktemp -d)"
+
+# Where the embedded PostgreSQL keeps its cluster (see src/main/java/io/colloquy/platform/PostgresLayout.java):
+# <data>/postgres, or, for a root JVM whose data directory the 'colloquy' account cannot traverse,
+# /var/lib/colloquy/clusters/<first 16 hex of sha256(absolute data dir)>/postgres.
+locate_cluster() {
+  local candidate hash
+  candidate="$data_dir/postgres"
+  if [ -f "$candidate/postmaster.pid" ]; then echo "$candidate"; return 0; fi
+  hash="$(printf '%s' "$data_dir" | sha256sum | cut -c1-16)"
+  candidate="/var/lib/colloquy/clusters/$hash/postgres"
+  # line 2 of postmaster.pid is the cluster's data directory: it must be the one computed above
+  if [ -f "$candidate/postmaster.pid" ] && [ "$(sed -n 2p "$candidate/postmaster.pid")" = "$candidate" ]; then
+    echo "$candidate"; return 0
+  fi
+  return 1
+}
+
+# Pids of processes (postmaster, backends, launcher watchdog) whose command line names our cluster directory.
+cluster_pids() {
+  local dir="$1" p cmd
+  [ -n "$dir" ] || return 0
+  for p in /proc/[0-9]*; do
+    cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+    if [[ "$cmd" == *"$dir"* ]]; then echo "${p#/proc/}"; fi
+  done
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [ -n "$tool_pid" ] && kill -0 "$tool_pid" 2>/dev/null; then
+    kill -TERM "$tool_pid" 2>/dev/null
+    wait "$tool_pid" 2>/dev/null
+    # Let requests already queued in the server finish: a SIGTERM while requests are in flight makes the
+    # embedded PostgreSQL stop under them, and they then wait 30 s for a pool connection before the JVM exits.
+    sleep 3
+  fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    log "stopping the server (pid $server_pid)"
+    kill -TERM "$server_pid"
+    for _ in $(seq 1 900); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      log "server did not stop in 90 s: killing it"
+      kill -KILL "$server_pid"
+    fi
+    wait "$server_pid" 2>/dev/null
+  fi
+  [ -n "$cluster_dir" ] || cluster_dir="$(locate_cluster 2>/dev/null)"
+  if [ -n "$cluster_dir" ]; then
+    local left postmaster
+    left="$(cluster_pids "$cluster_dir")"
+    if [ -n "$left" ]; then
+      log "PostgreSQL processes left for $cluster_dir: $(tr '\n' ' ' <<<"$left"); stopping them"
+      postmaster="$(sed -n 1p "$cluster_dir/postmaster.pid" 2>/dev/null)"
+      [ -n "$postmaster" ] && kill -INT "$postmaster" 2>/dev/null # fast shutdown
+      for _ in $(seq 1 100); do [ -z "$(cluster_pids "$cluster_dir")" ] && break; sleep 0.1; done
+      for p in $(cluster_pids "$cluster_dir"); do kill -KILL "$p" 2>/dev/null; done
+      sleep 0.5
+    fi
+    if [ -n "$(cluster_pids "$cluster_dir")" ]; then
+      log "WARNING: processes still running for $cluster_dir: $(cluster_pids "$cluster_dir" | tr '\n' ' ')"
+    else
+      log "verified: no PostgreSQL process left for $cluster_dir"
+    fi
+  fi
+  if [ "$KEEP_DATA" != 1 ] && [ -d "$data_dir" ]; then
+    case "$cluster_dir" in
+      /var/lib/colloquy/clusters/?*/postgres) rm -rf "$(dirname "$cluster_dir")" ;;
+    esac
+    rm -rf "$data_dir"
+    log "removed $data_dir (KEEP_DATA=1 keeps it); server log: $server_log"
+  fi
+  rm -rf "$work_tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now() { date +%s.%N; }
+
+# wrk and pgbench run in the background and are waited for, so that Ctrl-C / TERM reaches the trap at once
+# (wrk catches SIGINT and exits 0, which a foreground wait would take as "handled") and cleanup can stop them.
+tool_pid=""
+await_tool() {
+  tool_pid=$!
+  local rc=0
+  wait "$tool_pid" || rc=$?
+  tool_pid=""
+  return "$rc"
+}
+
+log "starting the server on 127.0.0.1:$PORT (management $MGMT_PORT), data $data_dir"
+t0="$(now)"
+COLLOQUY_DATA_DIR="$data_dir" COLLOQUY_PORT="$PORT" COLLOQUY_MANAGEMENT_PORT="$MGMT_PORT" \
+  COLLOQUY_OPERATOR_TOKEN="$OPERATOR" "$repo/colloquy" serve >"$server_log" 2>&1 &
+server_pid=$!
+ready=""
+while :; do
+  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$BASE/readyz" || true)"
+  if [ "$code" = 200 ]; then ready=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || { tail -n 40 "$server_log" >&2; die "the server exited during start-up"; }
+  [ "$(echo "$(now) - $t0 > 120" | bc)" = 1 ] && break
+  sleep 0.1
+done
+t1="$(now)"
+[ -n "$ready" ] || { tail -n 40 "$server_log" >&2; die "/readyz did not answer 200 within 120 s"; }
+COLD_START_S="$(printf '%.2f' "$(echo "$t1 - $t0" | bc)")"
+log "ready after ${COLD_START_S}s (fresh data directory: includes initdb and migrations)"
+cluster_dir="$(locate_cluster)" || die "could not find the embedded PostgreSQL cluster of $data_dir"
+
+# ---------------------------------------------------------------------------------------------
+# 3. Project, dialogues, prefill
+# ---------------------------------------------------------------------------------------------
+api() { # api METHOD PATH [BODY] -> body on stdout; fails on non-2xx
+  local method="$1" path="$2" out code args=()
+  [ $# -lt 3 ] || args=(-H 'Content-Type: application/json' --data-binary "$3")
+  out="$work_tmp/api.out"
+  code="$(curl -s -o "$out" -w '%{http_code}' -X "$method" "$BASE$path" \
+    -H "Authorization: Bearer $API_KEY" "${args[@]}")"
+  case "$code" in 2??) cat "$out" ;; *) log "$method $path -> $code: $(head -c 400 "$out")"; return 1 ;; esac
+}
+
+project_json="$(curl -s -f -X POST "$BASE/v1/projects" -H "Authorization: Bearer $OPERATOR" \
+  -H 'Content-Type: application/json' -d '{"name":"bench"}')" || die "could not create the project"
+API_KEY="$(jq -r '.key.key' <<<"$project_json")"
+[[ "$API_KEY" == cq_* ]] || die "unexpected project response: $project_json"
+
+new_dialogue() {
+  local id
+  id="$(api POST "/v1/namespaces/$NS/dialogues" '{}' | jq -r '.id')" || die "could not create a dialogue"
+  [[ "$id" == dlg_* ]] || die "unexpected dialogue id '$id'"
+  echo "$id"
+}
+READ_DLG="$(new_dialogue)"
+HOT_DLG="$(new_dialogue)"
+SPREAD_DLGS=()
+for _ in $(seq 1 "$CONNECTIONS"); do id="$(new_dialogue)"; SPREAD_DLGS+=("$id"); done
+SPREAD_CSV="$(IFS=,; echo "${SPREAD_DLGS[*]}")"
+log "project created; dialogues: read=$READ_DLG hot=$HOT_DLG spread=${#SPREAD_DLGS[@]}"
+
+content100="$(printf 'prefill message 0123456789 %.0s' 1 2 3 4 | cut -c1-100)"
+left="$PREFILL"
+while [ "$left" -gt 0 ]; do # batches of up to 100 (the API's batch limit)
+  n=$((left > 100 ? 100 : left))
+  batch="$(jq -cn --arg c "$content100" --argjson n "$n" '{messages: [range($n) | {role: "user", content: $c}]}')"
+  api POST "/v1/namespaces/$NS/dialogues/$READ_DLG/messages" "$batch" >/dev/null || die "prefill failed"
+  left=$((left - n))
+done
+log "prefilled $PREFILL messages into $READ_DLG"
+
+# ---------------------------------------------------------------------------------------------
+# 4. wrk
+# ---------------------------------------------------------------------------------------------
+CLK_TCK="$(getconf CLK_TCK)"
+NCPU="$(nproc)"
+proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }           # utime+stime
+children_cpu_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }                            # waited-for children
+postgres_cpu_ticks() { # postmaster + its children (the server's pooled backends persist across a run)
+  local pm p ppid sum=0
+  pm="$(sed -n 1p "$cluster_dir/postmaster.pid" 2>/dev/null)"
+  [ -n "$pm" ] || { echo 0; return; }
+  for p in /proc/[0-9]*; do
+    read -r ppid ticks < <(awk '{print $4, $14 + $15}' "$p/stat" 2>/dev/null) || continue
+    if [ "${p#/proc/}" = "$pm" ] || [ "$ppid" = "$pm" ]; then sum=$((sum + ticks)); fi
+  done
+  echo "$sum"
+}
+machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6; exit}' /proc/stat; } # busy total
+
+# run_wrk NAME SCRIPT DURATION [VAR=VALUE...] -> writes $work_tmp/NAME.json (result + cpu)
+run_wrk() {
+  local name="$1" script="$2" dur="$3"; shift 3
+  local out="$work_tmp/$name.wrk" c0 j0 m0 p0 c1 j1 m1 p1 result
+  log "wrk $name: -t$THREADS -c$CONNECTIONS -d$dur"
+  c0="$(children_cpu_ticks)"; j0="$(proc_cpu_ticks "$server_pid")"; p0="$(postgres_cpu_ticks)"; m0="$(machine_ticks)"
+  env BENCH_KEY="$API_KEY" BENCH_NS="$NS" BENCH_THREADS="$THREADS" "$@" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$dur" --timeout 10s -s "$here/lua/$script" "$BASE" >"$out" 2>&1 &
+  await_tool || { cat "$out" >&2; die "wrk $name failed"; }
+  m1="$(machine_ticks)"; c1="$(children_cpu_ticks)"; j1="$(proc_cpu_ticks "$server_pid")"; p1="$(postgres_cpu_ticks)"
+  grep -v '^BENCH_RESULT ' "$out" >&2 || true
+  kill -0 "$server_pid" 2>/dev/null || { tail -n 40 "$server_log" >&2; die "the server died during $name"; }
+  result="$(sed -n 's/^BENCH_RESULT //p' "$out")"
+  [ -n "$result" ] || die "wrk $name printed no BENCH_RESULT"
+  jq -c --argjson secs "$(jq '.seconds' <<<"$result")" \
+    --argjson wrk "$((c1 - c0))" --argjson jvm "$((j1 - j0))" --argjson pg "$((p1 - p0))" --argjson hz "$CLK_TCK" --argjson ncpu "$NCPU" \
+    --arg m0 "$m0" --arg m1 "$m1" '
+      ($m0 | split(" ") | map(tonumber)) as $a | ($m1 | split(" ") | map(tonumber)) as $b |
+      . + {cpu: {
+        wrk_pct_of_one_core: (($wrk / $hz / $secs * 1000 | round) / 10),
+        server_jvm_pct_of_one_core: (($jvm / $hz / $secs * 1000 | round) / 10),
+        postgres_pct_of_one_core: (($pg / $hz / $secs * 1000 | round) / 10),
+        machine_busy_pct_of_all_cores: (if ($b[1] - $a[1]) > 0 then (($b[0] - $a[0]) / ($b[1] - $a[1]) * 1000 | round) / 10 else null end),
+        cores: $ncpu}}' <<<"$result" >"$work_tmp/$name.json"
+  log "$name: $(jq -c '{rps, p50_ms, p99_ms, non_2xx, socket_errors, cpu}' "$work_tmp/$name.json")"
+}
+
+[ "$WARMUP_S" -gt 0 ] && run_wrk warmup_append append.lua "${WARMUP_S}s" BENCH_DIALOGUES="$SPREAD_CSV"
+
+run_wrk append_one_dialogue append.lua "$DURATION" BENCH_DIALOGUES="$HOT_DLG"
+run_wrk append_spread append.lua "$DURATION" BENCH_DIALOGUES="$SPREAD_CSV"
+
+msg_count="$(api GET "/v1/namespaces/$NS/dialogues/$READ_DLG" | jq -r '.message_count')"
+after_seq=$((msg_count > 50 ? msg_count - 50 : 0))
+check="$(api GET "/v1/namespaces/$NS/dialogues/$READ_DLG/messages?after_seq=$after_seq&limit=50" | jq '.data | length')"
+log "read dialogue has $msg_count messages; after_seq=$after_seq returns $check"
+[ "$WARMUP_S" -gt 0 ] && run_wrk warmup_read read.lua "$(((WARMUP_S + 1) / 2))s" \
+  BENCH_DIALOGUE="$READ_DLG" BENCH_AFTER_SEQ="$after_seq"
+run_wrk read_last_50 read.lua "$DURATION" BENCH_DIALOGUE="$READ_DLG" BENCH_AFTER_SEQ="$after_seq"
+
+# ---------------------------------------------------------------------------------------------
+# 5. pgbench against the same embedded PostgreSQL
+# ---------------------------------------------------------------------------------------------
+export PGHOST=127.0.0.1 PGUSER=postgres PGCONNECT_TIMEOUT=10
+PGPORT="$(sed -n 4p "$cluster_dir/postmaster.pid")"
+PGPASSWORD="$(tr -d '\n' <"$data_dir/secrets/postgres-superuser.password")"
+export PGPORT PGPASSWORD
+log "pgbench against the embedded PostgreSQL on 127.0.0.1:$PGPORT ($($PGBENCH --version))"
+psql -q -X -v ON_ERROR_STOP=1 -d postgres -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench' >&2
+"$PGBENCH" -i -q -s "$PGBENCH_SCALE" bench >&2
+psql -q -X -v ON_ERROR_STOP=1 -d bench -f "$here/pgbench/schema.sql" >&2
+
+pg_tps() { sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$1" | tail -n 1; }
+log "pgbench insert: -c $CONNECTIONS -j $THREADS -T $DURATION_S -M prepared (custom single-row INSERT)"
+"$PGBENCH" -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION_S" -M prepared \
+  -f "$here/pgbench/insert_message.sql" bench >"$work_tmp/pg_insert.out" 2>&1 &
+await_tool || { cat "$work_tmp/pg_insert.out" >&2; die "pgbench insert failed"; }
+cat "$work_tmp/pg_insert.out" >&2
+PG_INSERT_TPS="$(pg_tps "$work_tmp/pg_insert.out")"
+log "pgbench select-only: -S -c $CONNECTIONS -j $THREADS -T $DURATION_S -M prepared"
+"$PGBENCH" -S -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION_S" -M prepared bench >"$work_tmp/pg_select.out" 2>&1 &
+await_tool || { cat "$work_tmp/pg_select.out" >&2; die "pgbench select failed"; }
+cat "$work_tmp/pg_select.out" >&2
+PG_SELECT_TPS="$(pg_tps "$work_tmp/pg_select.out")"
+[ -n "$PG_INSERT_TPS" ] && [ -n "$PG_SELECT_TPS" ] || die "could not parse pgbench tps"
+PG_FAILED="$(cat "$work_tmp/pg_insert.out" "$work_tmp/pg_select.out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')"
+
+# ---------------------------------------------------------------------------------------------
+# 6. Result
+# ---------------------------------------------------------------------------------------------
+summary() { jq -c '{rps, p50_ms, p99_ms, non_2xx, requests, p90_ms, max_ms, non_2xx_by_status, socket_errors, cpu}' "$work_tmp/$1.json"; }
+final="$(jq -cn \
+  --argjson duration "$DURATION_S" --argjson conns "$CONNECTIONS" --argjson threads "$THREADS" \
+  --argjson one "$(summary append_one_dialogue)" --argjson spread "$(summary append_spread)" \
+  --argjson read "$(summary read_last_50)" \
+  --argjson ins "$PG_INSERT_TPS" --argjson sel "$PG_SELECT_TPS" --argjson pgfail "$PG_FAILED" \
+  --argjson cold "$COLD_START_S" --argjson cores "$NCPU" --argjson scale "$PGBENCH_SCALE" \
+  --arg stamp "$stamp" --arg load "$LOAD_BEFORE" --arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  --arg pgbench "$("$PGBENCH" --version)" --arg wrk "$(wrk -v 2>&1 | head -n 1)" '
+  def r3: (. * 1000 | round) / 1000;
+  {duration_s: $duration, connections: $conns, threads: $threads,
+   append_one_dialogue: $one, append_spread: $spread, read_last_50: $read,
+   pgbench_insert_tps: ($ins | r3), pgbench_select_tps: ($sel | r3), pgbench_failed_transactions: $pgfail,
+   append_vs_pgbench_insert: ($spread.rps / $ins | r3), read_vs_pgbench_select: ($read.rps / $sel | r3),
+   cold_start_s: $cold,
+   non_2xx_total: ($one.non_2xx + $spread.non_2xx + $read.non_2xx),
+   meta: {timestamp: $stamp, load_avg_before: $load, commit: $commit, cores: $cores, pgbench_scale: $scale, wrk: $wrk, pgbench: $pgbench}}')"
+printf '%s\n' "$final" >"$json_out"
+nz="$(jq '.non_2xx_total' <<<"$final")"
+[ "$nz" = 0 ] || log "WARNING: $nz non-2xx responses during the measurements (see non_2xx_by_status)"
+log "saved $json_out"
+printf '%s\n' "$final" >&3
