@@ -105,7 +105,7 @@ class TenantIsolationTests {
                           FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
                           JOIN pg_namespace n ON n.oid = cl.relnamespace
                          WHERE n.nspname = 'colloquy' AND con.contype IN ('p', 'u', 'f')
-                           AND cl.relname <> 'flyway_schema_history'""")) {
+                           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = cl.oid AND a.attname = 'project_id')""")) {
             int checked = 0;
             while (r.next()) {
                 checked++;

@@ -123,6 +123,15 @@ public class ProjectKeys {
         keys.deleteNamespaceKeys(project, namespace);
     }
 
+    /** Destroys every key of the project (before its rows are deleted). */
+    public void shredProject(UUID project) {
+        keyring.forget(project);
+        for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
+            keys.deleteNamespaceKeys(project, k.namespace());
+        }
+        keys.deleteProjectKeys(project);
+    }
+
     private int replaceProjectKey(
             UUID project, KeyRepository.State state, byte[] raw, boolean customer, byte @Nullable [] check) {
         int version = state.currentVersion() + 1;

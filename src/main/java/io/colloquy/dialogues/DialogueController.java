@@ -118,6 +118,11 @@ class DialogueController {
         dialogues.delete(caller.projectId(), new Namespace(ns), id);
     }
 
+    @PostMapping("/{id}/restore")
+    DialogueView restore(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        return DialogueView.of(dialogues.restore(caller.projectId(), new Namespace(ns), id));
+    }
+
     @PostMapping(path = "/{id}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> append(
             @AuthenticationPrincipal Caller.Key caller,

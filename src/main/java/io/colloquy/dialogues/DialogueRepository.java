@@ -48,6 +48,27 @@ class DialogueRepository {
     private static final String DELETE_DIALOGUE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
+    private static final String SOFT_DELETE_DIALOGUE = """
+            UPDATE colloquy.dialogues SET deleted_at = :now
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            """;
+    /** Restores a soft-deleted dialogue whose deletion is still inside the recovery window. */
+    private static final String RESTORE_DIALOGUE = """
+            UPDATE colloquy.dialogues SET deleted_at = NULL
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
+               AND deleted_at IS NOT NULL AND deleted_at > :windowStart
+            """;
+
+    private static final String COUNT = """
+            SELECT count(*) AS dialogues, COALESCE(sum(message_count), 0) AS messages FROM colloquy.dialogues
+             WHERE project_id = :project AND (CAST(:ns AS text) IS NULL OR namespace = CAST(:ns AS text))
+            """;
+    private static final String HELD = """
+            SELECT EXISTS (SELECT 1 FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND legal_hold)
+            """;
+    private static final String ERASE_NAMESPACE = """
+            DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns
+            """;
     /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
     private static final String RESERVE_SEQS = """
             UPDATE colloquy.dialogues
@@ -155,6 +176,46 @@ class DialogueRepository {
                 .param("ns", ns)
                 .param("id", id)
                 .update();
+    }
+
+    /** Dialogues and messages of the project (or of one namespace), soft-deleted ones included. */
+    long[] count(UUID project, @Nullable String ns) {
+        return jdbc.sql(COUNT)
+                .param("project", project)
+                .param("ns", ns)
+                .query((rs, n) -> new long[] {rs.getLong("dialogues"), rs.getLong("messages")})
+                .single();
+    }
+
+    boolean anyLegalHold(UUID project, String ns) {
+        return Boolean.TRUE.equals(jdbc.sql(HELD)
+                .param("project", project)
+                .param("ns", ns)
+                .query(Boolean.class)
+                .single());
+    }
+
+    void eraseNamespace(UUID project, String ns) {
+        jdbc.sql(ERASE_NAMESPACE).param("project", project).param("ns", ns).update();
+    }
+
+    void softDelete(UUID project, String ns, UUID id, java.time.Instant now) {
+        jdbc.sql(SOFT_DELETE_DIALOGUE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .param("now", Sql.timestamptz(now))
+                .update();
+    }
+
+    boolean restore(UUID project, String ns, UUID id, java.time.Instant windowStart) {
+        return jdbc.sql(RESTORE_DIALOGUE)
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("id", id)
+                        .param("windowStart", Sql.timestamptz(windowStart))
+                        .update()
+                == 1;
     }
 
     /** The last of {@code n} newly reserved seqs, or empty when the dialogue does not exist here. */

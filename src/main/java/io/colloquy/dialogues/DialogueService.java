@@ -105,10 +105,50 @@ public class DialogueService {
         return updated;
     }
 
+    /**
+     * Deletes a dialogue with its messages: at once, or, when the project has a recovery window, out of
+     * every read and search at once and for good when the window ends (the purge job).
+     */
     public void delete(UUID project, Namespace ns, String publicId) {
         Dialogue d = dialogues.find(project, ns.name(), id(publicId), true).orElseThrow(DialogueNotFound::new);
         requireEditable(project, d);
-        dialogues.delete(project, ns.name(), d.id());
+        if (projects.get(project).recoveryWindowDays() > 0) {
+            dialogues.softDelete(project, ns.name(), d.id(), clock.instant());
+        } else {
+            dialogues.delete(project, ns.name(), d.id());
+        }
+    }
+
+    /** How many dialogues and messages there are: {@code [dialogues, messages]} (namespace null = all). */
+    public long[] count(UUID project, @Nullable Namespace ns) {
+        return dialogues.count(project, ns == null ? null : ns.name());
+    }
+
+    /**
+     * Erases every dialogue and message of a namespace (its keys must be shredded first by the caller);
+     * refused with 409 IMMUTABLE in an immutable project or while any of its dialogues is under legal hold.
+     */
+    public long[] eraseNamespace(UUID project, Namespace ns) {
+        if (projects.get(project).immutableDialogues()) {
+            throw new ApiException(
+                    ErrorCode.IMMUTABLE, "Dialogues of this project are immutable: the namespace can't be erased.");
+        }
+        if (dialogues.anyLegalHold(project, ns.name())) {
+            throw new ApiException(ErrorCode.IMMUTABLE, "A dialogue of this namespace is under legal hold.");
+        }
+        long[] counts = dialogues.count(project, ns.name());
+        dialogues.eraseNamespace(project, ns.name());
+        return counts;
+    }
+
+    /** Brings back a dialogue deleted within the project's recovery window; 404 otherwise. */
+    public Dialogue restore(UUID project, Namespace ns, String publicId) {
+        int window = projects.get(project).recoveryWindowDays();
+        Instant windowStart = clock.instant().minus(java.time.Duration.ofDays(window));
+        if (window == 0 || !dialogues.restore(project, ns.name(), id(publicId), windowStart)) {
+            throw new DialogueNotFound();
+        }
+        return get(project, ns, publicId);
     }
 
     /** Appends messages with consecutive seqs; all or nothing. */

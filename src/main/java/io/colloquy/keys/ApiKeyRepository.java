@@ -96,6 +96,13 @@ class ApiKeyRepository {
                 .list();
     }
 
+    long count(UUID projectId) {
+        return jdbc.sql("SELECT count(*) FROM colloquy.api_keys WHERE project_id = :project")
+                .param("project", projectId)
+                .query(Long.class)
+                .single();
+    }
+
     boolean delete(UUID projectId, UUID keyId) {
         return jdbc.sql(DELETE).param("project", projectId).param("key", keyId).update() == 1;
     }

@@ -100,6 +100,10 @@ public class ApiKeyService {
         return page.page(keys.list(projectId, after, page.limit() + 1), k -> Ids.hex(k.keyId()));
     }
 
+    public long count(UUID projectId) {
+        return keys.count(projectId);
+    }
+
     public void revoke(UUID projectId, String publicId) {
         UUID keyId = Ids.parse("key", publicId).orElseThrow(KeyNotFound::new);
         if (!keys.delete(projectId, keyId)) {

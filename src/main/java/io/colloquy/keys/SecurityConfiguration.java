@@ -53,7 +53,8 @@ class SecurityConfiguration {
                                 response,
                                 ErrorCode.FORBIDDEN,
                                 "The API key lacks the capability for this request.")))
-                .authorizeHttpRequests(a -> a.requestMatchers("/healthz", "/readyz", "/v1/openapi.json", "/error")
+                .authorizeHttpRequests(a -> a.requestMatchers(
+                                "/healthz", "/readyz", "/v1/openapi.json", "/error", "/v1/exports/*")
                         .permitAll()
                         .requestMatchers(EndpointRequest.toAnyEndpoint())
                         .permitAll()

@@ -137,6 +137,11 @@ class MemoryController {
                         patch.isNull("expires_at"))));
     }
 
+    @PostMapping("/{id}/restore")
+    MemoryView restore(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
+        return MemoryView.of(memories.restore(caller.projectId(), new Namespace(ns), id));
+    }
+
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {

@@ -54,6 +54,16 @@ class MemoryRepository {
              LIMIT :limit
             """;
 
+    private static final String SOFT_DELETE = """
+            UPDATE colloquy.memories SET deleted_at = :now
+             WHERE project_id = :project AND namespace = :ns AND memory_id = :id AND deleted_at IS NULL
+            """;
+    private static final String RESTORE = """
+            UPDATE colloquy.memories SET deleted_at = NULL
+             WHERE project_id = :project AND namespace = :ns AND memory_id = :id
+               AND deleted_at IS NOT NULL AND deleted_at > :windowStart
+            """;
+
     private final JdbcClient jdbc;
     private final StoredValues values;
     private final BlindIndex index;
@@ -110,6 +120,43 @@ class MemoryRepository {
                 .param("now", Sql.timestamptz(now))
                 .query((rs, n) -> map(rs))
                 .list();
+    }
+
+    long count(UUID project, @Nullable String ns) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM colloquy.memories
+                         WHERE project_id = :project AND (CAST(:ns AS text) IS NULL OR namespace = CAST(:ns AS text))
+                        """)
+                .param("project", project)
+                .param("ns", ns)
+                .query(Long.class)
+                .single();
+    }
+
+    void eraseNamespace(UUID project, String ns) {
+        jdbc.sql("DELETE FROM colloquy.memories WHERE project_id = :project AND namespace = :ns")
+                .param("project", project)
+                .param("ns", ns)
+                .update();
+    }
+
+    void softDelete(UUID project, String ns, UUID id, Instant now) {
+        jdbc.sql(SOFT_DELETE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .param("now", Sql.timestamptz(now))
+                .update();
+    }
+
+    boolean restore(UUID project, String ns, UUID id, Instant windowStart) {
+        return jdbc.sql(RESTORE)
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("id", id)
+                        .param("windowStart", Sql.timestamptz(windowStart))
+                        .update()
+                == 1;
     }
 
     void delete(UUID project, String ns, UUID id) {

@@ -4,6 +4,7 @@ import io.colloquy.crypto.BlindIndex;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.ProjectService;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.NotFound;
 import io.colloquy.web.Page;
@@ -19,12 +20,19 @@ import org.springframework.stereotype.Service;
 @Service
 public class MemoryService {
     private final MemoryRepository memories;
+    private final ProjectService projects;
     private final BlindIndex index;
     private final Clock clock;
     private final int maxContentChars;
 
-    MemoryService(MemoryRepository memories, BlindIndex index, ColloquySettings settings, Clock clock) {
+    MemoryService(
+            MemoryRepository memories,
+            ProjectService projects,
+            BlindIndex index,
+            ColloquySettings settings,
+            Clock clock) {
         this.memories = memories;
+        this.projects = projects;
         this.index = index;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
@@ -85,9 +93,36 @@ public class MemoryService {
         return updated;
     }
 
+    /** Deletes a memory: at once, or into the project's recovery window (see DialogueService#delete). */
     public void delete(UUID project, Namespace ns, String publicId) {
         Memory m = get(project, ns, publicId);
-        memories.delete(project, ns.name(), m.id());
+        if (projects.get(project).recoveryWindowDays() > 0) {
+            memories.softDelete(project, ns.name(), m.id(), clock.instant());
+        } else {
+            memories.delete(project, ns.name(), m.id());
+        }
+    }
+
+    /** How many memories there are (namespace null = the whole project), soft-deleted ones included. */
+    public long count(UUID project, @Nullable Namespace ns) {
+        return memories.count(project, ns == null ? null : ns.name());
+    }
+
+    /** Erases every memory of a namespace (its keys must be shredded first by the caller); returns how many. */
+    public long eraseNamespace(UUID project, Namespace ns) {
+        long n = memories.count(project, ns.name());
+        memories.eraseNamespace(project, ns.name());
+        return n;
+    }
+
+    /** Brings back a memory deleted within the project's recovery window; 404 otherwise. */
+    public Memory restore(UUID project, Namespace ns, String publicId) {
+        int window = projects.get(project).recoveryWindowDays();
+        Instant windowStart = clock.instant().minus(java.time.Duration.ofDays(window));
+        if (window == 0 || !memories.restore(project, ns.name(), id(publicId), windowStart)) {
+            throw new MemoryNotFound();
+        }
+        return get(project, ns, publicId);
     }
 
     /** Memories of the namespace holding every keyword token, newest first (at most {@code limit}). */

@@ -28,15 +28,27 @@ public final class ServerSecrets {
 
     /** The secret stored under {@code name}, generated (32 random bytes, base64url) if it does not exist yet. */
     public String getOrCreate(String name) {
+        return getOrCreateWith(name, () -> {
+            byte[] bytes = new byte[32];
+            RANDOM.nextBytes(bytes);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        });
+    }
+
+    /** A generator of a new secret's text. */
+    public interface Generator {
+        String generate() throws java.security.GeneralSecurityException;
+    }
+
+    /** The secret stored under {@code name}, made by {@code generator} (and stored 0600) if it does not exist yet. */
+    public String getOrCreateWith(String name, Generator generator) {
         Path file = path(name);
         try {
             ensureDir();
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();
             }
-            byte[] bytes = new byte[32];
-            RANDOM.nextBytes(bytes);
-            String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            String value = generator.generate();
             Path tmp = Files.createTempFile(
                     dir,
                     name,
@@ -52,6 +64,8 @@ public final class ServerSecrets {
             return Files.readString(file, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create the secret file " + file, e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot generate the secret " + name, e);
         }
     }
 

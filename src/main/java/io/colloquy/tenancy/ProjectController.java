@@ -3,7 +3,6 @@ package io.colloquy.tenancy;
 import io.colloquy.access.Cidr;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.KeyView;
-import io.colloquy.platform.Ids;
 import io.colloquy.web.JsonBody;
 import io.colloquy.web.ValidationFailed;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -95,15 +93,6 @@ class ProjectController {
                 new ProjectService.ProjectChanges(
                         name, plan, deleteProtection, allowlist, retention, recovery, immutable)));
     }
-
-    @DeleteMapping("/v1/project")
-    @ResponseStatus(HttpStatus.OK)
-    DeletionView delete(@AuthenticationPrincipal Caller.Key caller) {
-        projects.delete(caller.projectId());
-        return new DeletionView(Ids.format("prj", caller.projectId()), true);
-    }
-
-    record DeletionView(String projectId, boolean deleted) {}
 
     private static @Nullable List<Cidr> allowlist(JsonBody patch) {
         if (!patch.has("ip_allowlist")) {

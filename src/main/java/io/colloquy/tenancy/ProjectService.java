@@ -98,14 +98,18 @@ public class ProjectService {
             @Nullable Integer recoveryWindowDays,
             @Nullable Boolean immutableDialogues) {}
 
-    /** Deletes the project and, by cascade, every row that belongs to it. */
-    public void delete(UUID projectId) {
-        Project p = get(projectId);
-        if (p.deleteProtection()) {
+    /** 409 DELETE_PROTECTED while the project's delete protection is on. */
+    public void requireDeletable(UUID projectId) {
+        if (get(projectId).deleteProtection()) {
             throw new ApiException(
                     ErrorCode.DELETE_PROTECTED,
                     "The project has delete protection on; turn it off with PATCH /v1/project first.");
         }
+    }
+
+    /** Deletes the project and, by cascade, every row that belongs to it. */
+    public void delete(UUID projectId) {
+        requireDeletable(projectId);
         projects.delete(projectId);
     }
 

@@ -1,0 +1,67 @@
+package io.colloquy.governance;
+
+import io.colloquy.crypto.ProjectKeys;
+import io.colloquy.dialogues.DialogueService;
+import io.colloquy.keys.ApiKeyService;
+import io.colloquy.memories.MemoryService;
+import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.ProjectService;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/**
+ * Deletion that is real and provable: keys are destroyed first (so every copy of the ciphertext,
+ * in backups and WAL too, becomes unreadable), then every row goes in the same transaction, and a
+ * signed receipt says what went.
+ */
+@Service
+public class Erasure {
+    private final ProjectService projects;
+    private final ProjectKeys projectKeys;
+    private final DialogueService dialogues;
+    private final MemoryService memories;
+    private final ApiKeyService keys;
+    private final Receipts receipts;
+
+    Erasure(
+            ProjectService projects,
+            ProjectKeys projectKeys,
+            DialogueService dialogues,
+            MemoryService memories,
+            ApiKeyService keys,
+            Receipts receipts) {
+        this.projects = projects;
+        this.projectKeys = projectKeys;
+        this.dialogues = dialogues;
+        this.memories = memories;
+        this.keys = keys;
+        this.receipts = receipts;
+    }
+
+    /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
+    public Receipts.Signed deleteProject(UUID project) {
+        projects.requireDeletable(project);
+        long[] dialogueCounts = dialogues.count(project, null);
+        Map<String, Long> deleted = new LinkedHashMap<>();
+        deleted.put("dialogues", dialogueCounts[0]);
+        deleted.put("messages", dialogueCounts[1]);
+        deleted.put("memories", memories.count(project, null));
+        deleted.put("api_keys", keys.count(project));
+        projectKeys.shredProject(project);
+        projects.delete(project);
+        return receipts.issue(project, null, deleted);
+    }
+
+    /** Erases one namespace (refused in immutable projects and under legal hold) and returns its receipt. */
+    public Receipts.Signed eraseNamespace(UUID project, Namespace ns) {
+        projectKeys.shredNamespace(project, ns.name());
+        long[] dialogueCounts = dialogues.eraseNamespace(project, ns);
+        Map<String, Long> deleted = new LinkedHashMap<>();
+        deleted.put("dialogues", dialogueCounts[0]);
+        deleted.put("messages", dialogueCounts[1]);
+        deleted.put("memories", memories.eraseNamespace(project, ns));
+        return receipts.issue(project, ns.name(), deleted);
+    }
+}

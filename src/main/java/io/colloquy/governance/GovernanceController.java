@@ -1,0 +1,71 @@
+package io.colloquy.governance;
+
+import io.colloquy.keys.Caller;
+import io.colloquy.tenancy.Namespace;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Project deletion, namespace erasure and export (admin), and the signed export link itself (no key). */
+@RestController
+class GovernanceController {
+    private final Erasure erasure;
+    private final Exports exports;
+    private final JsonMapper json;
+
+    GovernanceController(Erasure erasure, Exports exports, JsonMapper json) {
+        this.erasure = erasure;
+        this.exports = exports;
+        this.json = json;
+    }
+
+    /** A signed deletion receipt: the receipt, the exact text that was signed, and the signature. */
+    record ReceiptView(JsonNode receipt, String signedText, String signature, String algorithm, String keyId) {}
+
+    record ExportLink(String url, Instant expiresAt) {}
+
+    @DeleteMapping("/v1/project")
+    ReceiptView deleteProject(@AuthenticationPrincipal Caller.Key caller) {
+        return view(erasure.deleteProject(caller.projectId()));
+    }
+
+    @DeleteMapping("/v1/namespaces/{ns}")
+    ReceiptView eraseNamespace(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns) {
+        return view(erasure.eraseNamespace(caller.projectId(), new Namespace(ns)));
+    }
+
+    @PostMapping("/v1/namespaces/{ns}/export")
+    ExportLink export(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns) {
+        Exports.Link link = exports.create(caller.projectId(), new Namespace(ns));
+        String url = ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path("/v1/exports/{token}")
+                .buildAndExpand(link.token())
+                .toUriString();
+        return new ExportLink(url, link.expiresAt());
+    }
+
+    @GetMapping("/v1/exports/{token}")
+    void download(@PathVariable String token, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Exports.Target target = exports.verify(token);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Content-Disposition", "attachment; filename=\"colloquy-export.json\"");
+        exports.write(target, response.getOutputStream());
+    }
+
+    private ReceiptView view(Receipts.Signed signed) {
+        return new ReceiptView(
+                json.readTree(signed.signedText()), signed.signedText(), signed.signature(), "Ed25519", signed.keyId());
+    }
+}

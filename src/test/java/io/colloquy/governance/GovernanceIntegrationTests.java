@@ -1,0 +1,295 @@
+package io.colloquy.governance;
+
+import static io.colloquy.TestApi.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.colloquy.IntegrationTest;
+import io.colloquy.TestApi;
+import io.colloquy.TestProjects;
+import io.colloquy.TestProjects.TestProject;
+import io.colloquy.crypto.SigningKey;
+import io.colloquy.platform.DatabaseEndpoint;
+import io.colloquy.tenancy.Namespace;
+import java.nio.charset.StandardCharsets;
+import java.security.Signature;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@IntegrationTest
+class GovernanceIntegrationTests {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DatabaseEndpoint db;
+
+    @Autowired
+    SigningKey signingKey;
+
+    @Autowired
+    Exports exports;
+
+    TestApi api;
+    TestProject project;
+    String ns;
+
+    @BeforeEach
+    void setUp() {
+        api = new TestApi(port);
+        project = TestProjects.aProject(api);
+        ns = TestProjects.aNamespace();
+    }
+
+    @Test
+    void withARecoveryWindowDeletedThingsVanishEverywhereAndComeBackIdentical() {
+        api.patch(project.adminKey(), "/v1/project", json("recovery_window_days", 7));
+        String base = "/v1/namespaces/" + ns;
+        String d = project.dialogue(ns);
+        String m = project.message(ns, d, "recoverable words");
+        String mem = project.memory(ns, "recoverable memory");
+        String dialogueBefore =
+                api.get(project.adminKey(), base + "/dialogues/" + d).body();
+        String memoryBefore =
+                api.get(project.adminKey(), base + "/memories/" + mem).body();
+
+        assertThat(api.delete(project.adminKey(), base + "/dialogues/" + d).status())
+                .isEqualTo(204);
+        assertThat(api.delete(project.adminKey(), base + "/memories/" + mem).status())
+                .isEqualTo(204);
+        assertThat(api.get(project.adminKey(), base + "/dialogues/" + d).status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + "/dialogues/" + d + "/messages/" + m)
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + "/dialogues").json().get("data"))
+                .isEmpty();
+        assertThat(api.get(project.adminKey(), base + "/memories/" + mem).status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + "/search?q=recoverable")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.post(
+                                project.adminKey(),
+                                base + "/dialogues/" + d + "/messages",
+                                json("role", "user", "content", "x"))
+                        .status())
+                .isEqualTo(404);
+
+        TestApi.Response restored = api.post(project.adminKey(), base + "/dialogues/" + d + "/restore", null);
+        assertThat(restored.status()).isEqualTo(200);
+        assertThat(api.get(project.adminKey(), base + "/dialogues/" + d).body()).isEqualTo(dialogueBefore);
+        assertThat(api.post(project.adminKey(), base + "/memories/" + mem + "/restore", null)
+                        .status())
+                .isEqualTo(200);
+        assertThat(api.get(project.adminKey(), base + "/memories/" + mem).body())
+                .isEqualTo(memoryBefore);
+        assertThat(api.get(project.adminKey(), base + "/search?q=recoverable")
+                        .json()
+                        .get("data"))
+                .hasSize(2);
+        assertThat(api.post(project.adminKey(), base + "/dialogues/" + d + "/restore", null)
+                        .status())
+                .as("restoring what is not deleted")
+                .isEqualTo(404);
+    }
+
+    @Test
+    void withoutARecoveryWindowDeletionIsFinal() {
+        String base = "/v1/namespaces/" + ns;
+        String d = project.dialogue(ns);
+        assertThat(api.delete(project.adminKey(), base + "/dialogues/" + d).status())
+                .isEqualTo(204);
+        assertThat(api.post(project.adminKey(), base + "/dialogues/" + d + "/restore", null)
+                        .status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void erasingANamespaceLeavesNoRowOfItAndReturnsAVerifiableReceipt() throws Exception {
+        String other = TestProjects.aNamespace();
+        String d = project.dialogue(ns);
+        project.message(ns, d, "one");
+        project.message(ns, d, "two");
+        project.memory(ns, "three");
+        String kept = project.dialogue(other);
+        project.message(other, kept, "stays");
+
+        TestApi.Response r = api.delete(project.adminKey(), "/v1/namespaces/" + ns);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().at("/receipt/subject").asString()).isEqualTo("namespace");
+        assertThat(r.json().at("/receipt/deleted/dialogues").asLong()).isEqualTo(1);
+        assertThat(r.json().at("/receipt/deleted/messages").asLong()).isEqualTo(2);
+        assertThat(r.json().at("/receipt/deleted/memories").asLong()).isEqualTo(1);
+        String text = r.text("/signed_text");
+        assertThat(verifies(text, r.text("/signature"))).isTrue();
+        assertThat(verifies(text.replace("\"dialogues\":1", "\"dialogues\":0"), r.text("/signature")))
+                .isFalse();
+
+        assertThat(rowsOf(TestProjects.uuid(project.id()), ns)).isEmpty();
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + other + "/dialogues/" + kept + "/messages")
+                        .json()
+                        .get("data"))
+                .hasSize(1);
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        String writer = project.key("write");
+        assertThat(api.delete(writer, "/v1/namespaces/" + other).status()).isEqualTo(403);
+    }
+
+    @Test
+    void erasureIsRefusedUnderLegalHoldAndInImmutableProjects() {
+        String d = project.dialogue(ns);
+        api.patch(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d, json("legal_hold", true));
+        TestApi.Response held = api.delete(project.adminKey(), "/v1/namespaces/" + ns);
+        assertThat(held.status()).isEqualTo(409);
+        assertThat(held.errorCode()).isEqualTo("IMMUTABLE");
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d)
+                        .status())
+                .isEqualTo(200);
+
+        TestProject immutable = TestProjects.aProject(api, json("name", "frozen", "immutable_dialogues", true));
+        immutable.dialogue(ns);
+        assertThat(api.delete(immutable.adminKey(), "/v1/namespaces/" + ns).errorCode())
+                .isEqualTo("IMMUTABLE");
+    }
+
+    @Test
+    void deletingAProjectLeavesNoRowInAnyTableAndKeepsItsReceipt() throws Exception {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "gone");
+        project.memory(ns, "gone too");
+        project.key("read");
+        UUID id = TestProjects.uuid(project.id());
+        TestApi.Response r = api.delete(project.adminKey(), "/v1/project");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().at("/receipt/subject").asString()).isEqualTo("project");
+        assertThat(r.json().at("/receipt/deleted/api_keys").asLong()).isEqualTo(2);
+        assertThat(r.json().at("/receipt/deleted/messages").asLong()).isEqualTo(1);
+        assertThat(verifies(r.text("/signed_text"), r.text("/signature"))).isTrue();
+        assertThat(rowsOf(id, null)).isEmpty();
+        try (Connection c = superuser();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT signed_text FROM colloquy.deletion_receipts WHERE subject_project = ?")) {
+            s.setObject(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(r.text("/signed_text"));
+            }
+            try (Statement s2 = c.createStatement()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                                () -> s2.execute("DELETE FROM colloquy.deletion_receipts"))
+                        .hasMessageContaining("append-only");
+            }
+        }
+    }
+
+    @Test
+    void exportStreamsTheWholeNamespaceByASignedLinkThatExpires() {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "exported message");
+        project.memory(ns, "exported memory");
+        String other = TestProjects.aNamespace();
+        project.memory(other, "not exported");
+        TestApi.Response link = api.post(project.adminKey(), "/v1/namespaces/" + ns + "/export", null);
+        assertThat(link.status()).as(link.body()).isEqualTo(200);
+        String url = link.text("/url");
+        assertThat(Instant.parse(link.text("/expires_at")))
+                .isBetween(Instant.now().plusSeconds(500), Instant.now().plusSeconds(601));
+        String path = url.substring(url.indexOf("/v1/"));
+
+        TestApi.Response export = api.get(null, path);
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.json().get("dialogues")).hasSize(1);
+        assertThat(export.json().at("/dialogues/0/messages/0/content").asString())
+                .isEqualTo("exported message");
+        assertThat(export.json().at("/memories/0/content").asString()).isEqualTo("exported memory");
+        assertThat(export.body()).doesNotContain("not exported");
+
+        String tampered = path.substring(0, path.length() - 2) + (path.endsWith("AA") ? "BB" : "AA");
+        assertForbidden(api.get(null, tampered));
+        Exports.Link expired = exports.create(
+                TestProjects.uuid(project.id()),
+                new Namespace(ns),
+                Instant.now().minusSeconds(1));
+        assertForbidden(api.get(null, "/v1/exports/" + expired.token()));
+        assertForbidden(api.get(null, "/v1/exports/garbage"));
+        assertThat(api.post(project.key("write"), "/v1/namespaces/" + ns + "/export", null)
+                        .status())
+                .isEqualTo(403);
+    }
+
+    private static void assertForbidden(TestApi.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
+        assertThat(r.json().at("/error/request_id").asString()).startsWith("req_");
+    }
+
+    private boolean verifies(String text, String signature) throws Exception {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initVerify(signingKey.publicKey());
+        s.update(text.getBytes(StandardCharsets.UTF_8));
+        return s.verify(Base64.getDecoder().decode(signature));
+    }
+
+    private Connection superuser() throws SQLException {
+        return DriverManager.getConnection(
+                db.embedded().superuserJdbcUrl(),
+                db.embedded().superuser(),
+                db.embedded().superuserPassword());
+    }
+
+    /** Catalog-driven: rows of this project (and namespace) left in any table, as "table: count". */
+    private List<String> rowsOf(UUID project, String namespace) throws SQLException {
+        List<String> left = new ArrayList<>();
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
+            List<String[]> tables = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("""
+                    SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'namespace')
+                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'colloquy' AND c.relkind = 'r'
+                       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'project_id')""")) {
+                while (r.next()) {
+                    tables.add(new String[] {r.getString(1), String.valueOf(r.getBoolean(2))});
+                }
+            }
+            assertThat(tables).hasSizeGreaterThan(5);
+            for (String[] t : tables) {
+                if (namespace != null && !Boolean.parseBoolean(t[1])) {
+                    continue;
+                }
+                String sql = "SELECT count(*) FROM colloquy." + t[0] + " WHERE project_id = ?"
+                        + (namespace != null ? " AND namespace = ?" : "");
+                try (PreparedStatement p = c.prepareStatement(sql)) {
+                    p.setObject(1, project);
+                    if (namespace != null) {
+                        p.setString(2, namespace);
+                    }
+                    try (ResultSet r = p.executeQuery()) {
+                        r.next();
+                        if (r.getLong(1) > 0) {
+                            left.add(t[0] + ": " + r.getLong(1));
+                        }
+                    }
+                }
+            }
+        }
+        return left;
+    }
+}
