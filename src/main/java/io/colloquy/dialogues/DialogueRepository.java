@@ -69,6 +69,19 @@ class DialogueRepository {
     private static final String ERASE_NAMESPACE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns
             """;
+    /** Dialogues the retention purge may remove: inactive too long, or deleted longer than the recovery window. */
+    private static final String PURGEABLE = """
+            SELECT dialogue_id FROM colloquy.dialogues
+             WHERE project_id = :project AND NOT legal_hold
+               AND ((CAST(:inactiveBefore AS timestamptz) IS NOT NULL AND updated_at < CAST(:inactiveBefore AS timestamptz))
+                    OR (deleted_at IS NOT NULL AND deleted_at < :deletedBefore))
+             ORDER BY dialogue_id
+             LIMIT :limit
+            """;
+
+    private static final String PURGE = """
+            DELETE FROM colloquy.dialogues WHERE project_id = :project AND dialogue_id = ANY(:ids) AND NOT legal_hold
+            """;
     /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
     private static final String RESERVE_SEQS = """
             UPDATE colloquy.dialogues
@@ -197,6 +210,24 @@ class DialogueRepository {
 
     void eraseNamespace(UUID project, String ns) {
         jdbc.sql(ERASE_NAMESPACE).param("project", project).param("ns", ns).update();
+    }
+
+    List<UUID> purgeable(
+            UUID project, java.time.@Nullable Instant inactiveBefore, java.time.Instant deletedBefore, int limit) {
+        return jdbc.sql(PURGEABLE)
+                .param("project", project)
+                .param("inactiveBefore", Sql.timestamptz(inactiveBefore))
+                .param("deletedBefore", Sql.timestamptz(deletedBefore))
+                .param("limit", limit)
+                .query(UUID.class)
+                .list();
+    }
+
+    int purge(UUID project, List<UUID> ids) {
+        return jdbc.sql(PURGE)
+                .param("project", project)
+                .param("ids", ids.toArray(UUID[]::new))
+                .update();
     }
 
     void softDelete(UUID project, String ns, UUID id, java.time.Instant now) {

@@ -141,6 +141,20 @@ public class DialogueService {
         return counts;
     }
 
+    /**
+     * Ids of dialogues (any namespace) the retention purge may remove: inactive since before
+     * {@code inactiveBefore} (null = no age limit) or deleted before {@code deletedBefore}; never under
+     * legal hold. Runs in a project-wide tenant transaction.
+     */
+    public List<UUID> purgeable(UUID project, @Nullable Instant inactiveBefore, Instant deletedBefore, int limit) {
+        return dialogues.purgeable(project, inactiveBefore, deletedBefore, limit);
+    }
+
+    /** Removes dialogues (and their messages) for good; legal holds are re-checked by the statement. */
+    public int purge(UUID project, List<UUID> ids) {
+        return ids.isEmpty() ? 0 : dialogues.purge(project, ids);
+    }
+
     /** Brings back a dialogue deleted within the project's recovery window; 404 otherwise. */
     public Dialogue restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();

@@ -21,18 +21,28 @@ import tools.jackson.databind.json.JsonMapper;
 class GovernanceController {
     private final Erasure erasure;
     private final Exports exports;
+    private final Retention retention;
     private final JsonMapper json;
+    private final java.time.Clock clock;
 
-    GovernanceController(Erasure erasure, Exports exports, JsonMapper json) {
+    GovernanceController(
+            Erasure erasure, Exports exports, Retention retention, JsonMapper json, java.time.Clock clock) {
         this.erasure = erasure;
         this.exports = exports;
+        this.retention = retention;
         this.json = json;
+        this.clock = clock;
     }
 
     /** A signed deletion receipt: the receipt, the exact text that was signed, and the signature. */
     record ReceiptView(JsonNode receipt, String signedText, String signature, String algorithm, String keyId) {}
 
     record ExportLink(String url, Instant expiresAt) {}
+
+    @GetMapping("/v1/project/retention/preview")
+    Retention.Preview retentionPreview(@AuthenticationPrincipal Caller.Key caller) {
+        return retention.preview(caller.projectId(), clock.instant());
+    }
 
     @DeleteMapping("/v1/project")
     ReceiptView deleteProject(@AuthenticationPrincipal Caller.Key caller) {

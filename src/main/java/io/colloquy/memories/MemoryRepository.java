@@ -140,6 +140,42 @@ class MemoryRepository {
                 .update();
     }
 
+    List<UUID> purgeable(
+            UUID project,
+            @Nullable Instant shortBefore,
+            @Nullable Instant longBefore,
+            Instant now,
+            Instant deletedBefore,
+            int limit) {
+        return jdbc.sql("""
+                        SELECT memory_id FROM colloquy.memories
+                         WHERE project_id = :project
+                           AND ((kind = 'short_term' AND CAST(:shortBefore AS timestamptz) IS NOT NULL
+                                     AND created_at < CAST(:shortBefore AS timestamptz))
+                                OR (kind = 'long_term' AND CAST(:longBefore AS timestamptz) IS NOT NULL
+                                     AND created_at < CAST(:longBefore AS timestamptz))
+                                OR expires_at <= :now
+                                OR (deleted_at IS NOT NULL AND deleted_at < :deletedBefore))
+                         ORDER BY memory_id
+                         LIMIT :limit
+                        """)
+                .param("project", project)
+                .param("shortBefore", Sql.timestamptz(shortBefore))
+                .param("longBefore", Sql.timestamptz(longBefore))
+                .param("now", Sql.timestamptz(now))
+                .param("deletedBefore", Sql.timestamptz(deletedBefore))
+                .param("limit", limit)
+                .query(UUID.class)
+                .list();
+    }
+
+    int purge(UUID project, List<UUID> ids) {
+        return jdbc.sql("DELETE FROM colloquy.memories WHERE project_id = :project AND memory_id = ANY(:ids)")
+                .param("project", project)
+                .param("ids", ids.toArray(UUID[]::new))
+                .update();
+    }
+
     void softDelete(UUID project, String ns, UUID id, Instant now) {
         jdbc.sql(SOFT_DELETE)
                 .param("project", project)

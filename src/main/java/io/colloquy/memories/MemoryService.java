@@ -115,6 +115,24 @@ public class MemoryService {
         return n;
     }
 
+    /**
+     * Ids of memories (any namespace) the retention purge may remove: short- or long-term ones created
+     * before their cutoff (null = keep), expired ones, and ones deleted before {@code deletedBefore}.
+     */
+    public java.util.List<UUID> purgeable(
+            UUID project,
+            @Nullable Instant shortBefore,
+            @Nullable Instant longBefore,
+            Instant now,
+            Instant deletedBefore,
+            int limit) {
+        return memories.purgeable(project, shortBefore, longBefore, now, deletedBefore, limit);
+    }
+
+    public int purge(UUID project, java.util.List<UUID> ids) {
+        return ids.isEmpty() ? 0 : memories.purge(project, ids);
+    }
+
     /** Brings back a memory deleted within the project's recovery window; 404 otherwise. */
     public Memory restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();

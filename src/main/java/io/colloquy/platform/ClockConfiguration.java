@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 /** The clock every time-dependent decision reads (microseconds, as PostgreSQL stores them), and the settings. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(ColloquySettings.class)
+@org.springframework.scheduling.annotation.EnableScheduling
 class ClockConfiguration {
     @Bean
     Clock clock() {

@@ -28,6 +28,8 @@ class ProjectRepository {
             """;
     private static final String DELETE = "DELETE FROM colloquy.projects WHERE project_id = :id";
 
+    private static final String ALL_IDS = "SELECT project_ref FROM colloquy.project_registry ORDER BY project_ref";
+
     private final JdbcClient jdbc;
 
     ProjectRepository(JdbcClient jdbc) {
@@ -47,6 +49,10 @@ class ProjectRepository {
 
     void update(Project p) {
         bind(jdbc.sql(UPDATE), p).update();
+    }
+
+    java.util.List<UUID> allIds() {
+        return jdbc.sql(ALL_IDS).query(UUID.class).list();
     }
 
     boolean delete(UUID id) {

@@ -98,6 +98,25 @@ public class ProjectService {
             @Nullable Integer recoveryWindowDays,
             @Nullable Boolean immutableDialogues) {}
 
+    /** Every project's id, for maintenance jobs that then work inside each project's own transaction. */
+    public List<UUID> allProjectIds() {
+        return projects.allIds();
+    }
+
+    /** The retention in force: the project's own setting, else its plan's default (null = keep forever). */
+    public Project.Retention effectiveRetention(Project p) {
+        ColloquySettings.Plan plan = settings.plans().get(p.plan());
+        Project.Retention own = p.retention();
+        return new Project.Retention(
+                own.dialogueDays() != null ? own.dialogueDays() : plan == null ? null : plan.dialogueDays(),
+                own.shortTermMemoryDays() != null
+                        ? own.shortTermMemoryDays()
+                        : plan == null ? null : plan.shortTermMemoryDays(),
+                own.longTermMemoryDays() != null
+                        ? own.longTermMemoryDays()
+                        : plan == null ? null : plan.longTermMemoryDays());
+    }
+
     /** 409 DELETE_PROTECTED while the project's delete protection is on. */
     public void requireDeletable(UUID projectId) {
         if (get(projectId).deleteProtection()) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -232,6 +233,77 @@ class GovernanceIntegrationTests {
         assertThat(api.post(project.key("write"), "/v1/namespaces/" + ns + "/export", null)
                         .status())
                 .isEqualTo(403);
+    }
+
+    @Autowired
+    Retention retention;
+
+    @Autowired
+    io.colloquy.tenancy.TenantTransactions tenants;
+
+    @Test
+    void retentionPurgesExactlyTheExpiredUnheldEntitiesAndThePreviewMatchesTheRun() {
+        api.patch(
+                project.adminKey(),
+                "/v1/project",
+                json(
+                        "recovery_window_days",
+                        1,
+                        "retention",
+                        Map.of("dialogue_days", 2, "short_term_memory_days", 1, "long_term_memory_days", 5)));
+        String base = "/v1/namespaces/" + ns;
+        String stale = project.dialogue(ns);
+        String held = project.dialogue(ns);
+        api.patch(project.adminKey(), base + "/dialogues/" + held, json("legal_hold", true));
+        String deleted = project.dialogue(ns);
+        api.delete(project.adminKey(), base + "/dialogues/" + deleted);
+        String shortTerm = api.post(project.adminKey(), base + "/memories", json("kind", "short_term", "content", "s"))
+                .text("/id");
+        String longTerm = api.post(project.adminKey(), base + "/memories", json("kind", "long_term", "content", "l"))
+                .text("/id");
+        UUID id = TestProjects.uuid(project.id());
+
+        TestApi.Response now = api.get(project.adminKey(), "/v1/project/retention/preview");
+        assertThat(now.status()).as(now.body()).isEqualTo(200);
+        assertThat(now.json().at("/dialogues/count").asLong()).isZero();
+        assertThat(now.json().at("/memories/count").asLong()).isZero();
+
+        Instant later = Instant.now().plus(java.time.Duration.ofDays(3));
+        Retention.Preview preview = tenants.inProject(id, () -> retention.preview(id, later));
+        assertThat(preview.dialogues().firstIds()).containsExactlyInAnyOrder(stale, deleted);
+        assertThat(preview.memories().firstIds()).containsExactly(shortTerm);
+        long[] purged = retention.purgeProject(id, later);
+        assertThat(purged)
+                .containsExactly(preview.dialogues().count(), preview.memories().count());
+        assertThat(tenants.inProject(id, () -> retention.preview(id, later))
+                        .dialogues()
+                        .count())
+                .isZero();
+
+        assertThat(api.get(project.adminKey(), base + "/dialogues/" + stale).status())
+                .isEqualTo(404);
+        assertThat(api.post(project.adminKey(), base + "/dialogues/" + deleted + "/restore", null)
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + "/dialogues/" + held).status())
+                .isEqualTo(200);
+        assertThat(api.get(project.adminKey(), base + "/memories/" + shortTerm).status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + "/memories/" + longTerm).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void immutableProjectsNeverLoseDialoguesToRetention() {
+        TestProject immutable = TestProjects.aProject(api, json("name", "archive", "immutable_dialogues", true));
+        api.patch(immutable.adminKey(), "/v1/project", json("retention", Map.of("dialogue_days", 1)));
+        String d = immutable.dialogue(ns);
+        UUID id = TestProjects.uuid(immutable.id());
+        Instant later = Instant.now().plus(java.time.Duration.ofDays(30));
+        assertThat(retention.purgeProject(id, later)[0]).isZero();
+        assertThat(api.get(immutable.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d)
+                        .status())
+                .isEqualTo(200);
     }
 
     private static void assertForbidden(TestApi.Response r) {

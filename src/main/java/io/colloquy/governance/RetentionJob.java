@@ -1,0 +1,34 @@
+package io.colloquy.governance;
+
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/** Runs the retention purge periodically ({@code colloquy.retention.interval}, default hourly). */
+@Component
+final class RetentionJob {
+    private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
+    private final Retention retention;
+    private final Clock clock;
+
+    RetentionJob(Retention retention, Clock clock) {
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    @Scheduled(
+            initialDelayString = "${colloquy.retention.initial-delay:PT5M}",
+            fixedDelayString = "${colloquy.retention.interval:PT1H}")
+    void run() {
+        long started = System.nanoTime();
+        Retention.Outcome outcome = retention.runAll(clock.instant());
+        log.info(
+                "Retention purge: {} projects, {} dialogues and {} memories purged in {} ms",
+                outcome.projects(),
+                outcome.dialogues(),
+                outcome.memories(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+}
