@@ -70,6 +70,22 @@ public class ProjectKeys {
         return status(project);
     }
 
+    /**
+     * Rotates the project key when its current version was made before {@code dueBefore} (server keys
+     * only: a customer's key is rotated by supplying a new one). Returns whether it rotated.
+     */
+    public boolean rotateIfDue(UUID project, Instant dueBefore) {
+        KeyRepository.State state = keys.state(project).orElse(null);
+        if (state == null
+                || state.customerKey()
+                || state.revokedAt() != null
+                || !state.rotatedAt().isBefore(dueBefore)) {
+            return false;
+        }
+        rotate(project);
+        return true;
+    }
+
     /** Makes the customer's key the project key, or restores it after a revocation (same key only). */
     public Status supplyCustomerKey(UUID project, byte[] customerKey) {
         if (customerKey.length != 32) {

@@ -306,6 +306,32 @@ class GovernanceIntegrationTests {
                 .isEqualTo(200);
     }
 
+    @Autowired
+    KeyRotationJob rotation;
+
+    @Test
+    void projectKeysOlderThanTheRotationPeriodAreRotatedAndContentStaysReadable() {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "survives rotation");
+        assertThat(api.get(project.adminKey(), "/v1/project/encryption-key")
+                        .json()
+                        .get("version")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(rotation.rotateDue(Instant.now().plusSeconds(60))).isPositive();
+        assertThat(api.get(project.adminKey(), "/v1/project/encryption-key")
+                        .json()
+                        .get("version")
+                        .asInt())
+                .isEqualTo(2);
+        assertThat(rotation.rotateDue(Instant.now().minus(java.time.Duration.ofDays(1))))
+                .as("nothing is due right after a rotation")
+                .isZero();
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages")
+                        .body())
+                .contains("survives rotation");
+    }
+
     private static void assertForbidden(TestApi.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
