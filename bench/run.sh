@@ -22,6 +22,8 @@ THREADS="${THREADS:-2}"
 PREFILL="${PREFILL:-200}"
 PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 KEEP_DATA="${KEEP_DATA:-0}"
+SCALE_MESSAGES="${SCALE_MESSAGES:-100000}"  # messages in one namespace for search and export at scale; 0 skips
+SEARCH_QUERIES="${SEARCH_QUERIES:-200}"
 NS="bench"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -349,6 +351,69 @@ log "read dialogue has $msg_count messages; after_seq=$after_seq returns $check"
 run_wrk read_last_50 read.lua "$DURATION" BENCH_DIALOGUE="$READ_DLG" BENCH_AFTER_SEQ="$after_seq"
 
 # ---------------------------------------------------------------------------------------------
+# 4b. Data at scale: keyword search p50/p99 over SCALE_MESSAGES messages in one namespace, and the
+#     export of that namespace (messages/s, and the server's peak heap growth while streaming it)
+# ---------------------------------------------------------------------------------------------
+SEARCH_JSON='null'
+EXPORT_JSON='null'
+if [ "$SCALE_MESSAGES" -gt 0 ]; then
+  SCALE_NS="scale-$stamp"
+  mkdir -p "$work_tmp/scale"
+  per_dialogue=1000
+  dialogues_needed=$(((SCALE_MESSAGES + per_dialogue - 1) / per_dialogue))
+  log "filling $SCALE_NS with $SCALE_MESSAGES messages ($dialogues_needed dialogues, batches of 100)"
+  : >"$work_tmp/scale/requests"
+  for d in $(seq 1 "$dialogues_needed"); do
+    did="$(api POST "/v1/namespaces/$SCALE_NS/dialogues" '{}' | jq -r '.id')" || die "could not create a dialogue"
+    for b in $(seq 1 $((per_dialogue / 100))); do
+      f="$work_tmp/scale/b-$d-$b.json"
+      awk -v seed="$d$b" 'BEGIN { srand(seed); n = split("tea coffee order refund delivery late paris berlin invoice account password reset shipping parcel return exchange size colour price discount voucher login email phone address payment card bank transfer weekend monday friday morning evening urgent happy sad thanks please help question answer agent human robot weather rain sun snow train plane hotel booking cancel change upgrade plan premium basic support ticket status update", w, " ");
+        printf "{\"messages\":["; for (i = 0; i < 100; i++) { printf "%s{\"role\":\"user\",\"content\":\"", (i ? "," : ""); for (j = 0; j < 12; j++) printf "%s%s", (j ? " " : ""), w[int(rand() * n) + 1]; printf " m%d\"}", i } printf "]}" }' >"$f"
+      echo "$BASE/v1/namespaces/$SCALE_NS/dialogues/$did/messages $f" >>"$work_tmp/scale/requests"
+    done
+  done
+  fill_t0="$(now)"
+  head -n $(((SCALE_MESSAGES + 99) / 100)) "$work_tmp/scale/requests" | xargs -P 4 -n 2 sh -c \
+    'code=$(curl -s -o /dev/null -w "%{http_code}" -X POST "$0" -H "Authorization: Bearer '"$API_KEY"'" -H "Content-Type: application/json" --data-binary @"$1"); [ "$code" = 201 ] || { echo "fill: $code" >&2; exit 255; }' \
+    || die "filling the scale namespace failed"
+  fill_s="$(echo "$(now) - $fill_t0" | bc)"
+  log "filled in ${fill_s}s"
+
+  : >"$work_tmp/scale/search_ms"
+  for q in tea refund "late delivery" "password reset" "paris hotel booking" invoice "urgent help please" weekend train "bank transfer"; do
+    for _ in $(seq 1 $((SEARCH_QUERIES / 10))); do
+      t="$(curl -s -o "$work_tmp/scale/search.out" -w '%{http_code} %{time_total}' -G "$BASE/v1/namespaces/$SCALE_NS/search" \
+        --data-urlencode "q=$q" --data-urlencode "types=messages" -H "Authorization: Bearer $API_KEY")"
+      [ "${t%% *}" = 200 ] || die "search '$q' -> ${t%% *}: $(head -c 300 "$work_tmp/scale/search.out")"
+      echo "${t#* }" >>"$work_tmp/scale/search_ms"
+    done
+  done
+  SEARCH_JSON="$(sort -n "$work_tmp/scale/search_ms" | awk -v n="$SCALE_MESSAGES" '{ v[NR] = $1 * 1000 } END {
+    p50 = v[int(NR * 0.5 + 0.5)]; p99 = v[int(NR * 0.99 + 0.5)]; if (p99 == "") p99 = v[NR];
+    printf "{\"messages_in_namespace\":%d,\"queries\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f}", n, NR, p50, p99, v[NR] }')"
+  log "search: $SEARCH_JSON"
+
+  heap_used() { curl -s "http://127.0.0.1:$MGMT_PORT/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f", s }'; }
+  url="$(api POST "/v1/namespaces/$SCALE_NS/export" | jq -r '.url')" || die "export link failed"
+  heap_before="$(heap_used)"
+  ( while :; do heap_used; echo; sleep 0.1; done ) >"$work_tmp/scale/heap" 2>/dev/null &
+  sampler=$!
+  ex_t0="$(now)"
+  ex_code="$(curl -s -o "$work_tmp/scale/export.json" -w '%{http_code}' "$url")"
+  ex_s="$(echo "$(now) - $ex_t0" | bc)"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  [ "$ex_code" = 200 ] || die "export download -> $ex_code"
+  exported="$(jq '[.dialogues[].messages | length] | add' "$work_tmp/scale/export.json")"
+  heap_peak="$(sort -n "$work_tmp/scale/heap" | tail -n 1)"
+  EXPORT_JSON="$(jq -cn --argjson m "$exported" --argjson s "$ex_s" --argjson bytes "$(stat -c %s "$work_tmp/scale/export.json")" \
+    --argjson hb "${heap_before:-0}" --argjson hp "${heap_peak:-0}" --argjson fill "$fill_s" \
+    '{messages: $m, seconds: ($s * 100 | round / 100), messages_per_s: ($m / $s | round), bytes: $bytes,
+      heap_before_mb: ($hb / 1048576 | round), heap_peak_mb: ($hp / 1048576 | round),
+      fill_messages_per_s: ($m / $fill | round)}')"
+  log "export: $EXPORT_JSON"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 5. pgbench against the same embedded PostgreSQL
 # ---------------------------------------------------------------------------------------------
 export PGHOST=127.0.0.1 PGUSER=postgres PGCONNECT_TIMEOUT=10
@@ -385,6 +450,7 @@ final="$(jq -cn \
   --argjson read "$(summary read_last_50)" \
   --argjson ins "$PG_INSERT_TPS" --argjson sel "$PG_SELECT_TPS" --argjson pgfail "$PG_FAILED" \
   --argjson cold "$COLD_START_S" --argjson cores "$NCPU" --argjson scale "$PGBENCH_SCALE" \
+  --argjson search "$SEARCH_JSON" --argjson export "$EXPORT_JSON" \
   --arg stamp "$stamp" --arg load "$LOAD_BEFORE" --arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg pgbench "$("$PGBENCH" --version)" --arg wrk "$(wrk -v 2>&1 | head -n 1)" '
   def r3: (. * 1000 | round) / 1000;
@@ -392,7 +458,7 @@ final="$(jq -cn \
    append_one_dialogue: $one, append_spread: $spread, read_last_50: $read,
    pgbench_insert_tps: ($ins | r3), pgbench_select_tps: ($sel | r3), pgbench_failed_transactions: $pgfail,
    append_vs_pgbench_insert: ($spread.rps / $ins | r3), read_vs_pgbench_select: ($read.rps / $sel | r3),
-   cold_start_s: $cold,
+   cold_start_s: $cold, search_at_scale: $search, export_at_scale: $export,
    non_2xx_total: ($one.non_2xx + $spread.non_2xx + $read.non_2xx),
    meta: {timestamp: $stamp, load_avg_before: $load, commit: $commit, cores: $cores, pgbench_scale: $scale, wrk: $wrk, pgbench: $pgbench}}')"
 printf '%s\n' "$final" >"$json_out"
