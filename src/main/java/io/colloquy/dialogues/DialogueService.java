@@ -1,5 +1,7 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.limits.Quota;
+import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -35,12 +37,19 @@ public class DialogueService {
 
     private final DialogueRepository dialogues;
     private final ProjectService projects;
+    private final QuotaService quotas;
     private final Clock clock;
     private final int maxContentChars;
 
-    DialogueService(DialogueRepository dialogues, ProjectService projects, ColloquySettings settings, Clock clock) {
+    DialogueService(
+            DialogueRepository dialogues,
+            ProjectService projects,
+            QuotaService quotas,
+            ColloquySettings settings,
+            Clock clock) {
         this.dialogues = dialogues;
         this.projects = projects;
+        this.quotas = quotas;
         this.clock = clock;
         this.maxContentChars = settings.limits().messageContentMaxChars();
     }
@@ -64,6 +73,7 @@ public class DialogueService {
         Dialogue dialogue = new Dialogue(
                 project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
         dialogues.insert(dialogue, digests(dialogue.tags()));
+        quotas.consume(project, Quota.DIALOGUES, 1); // last: its counter row is locked until commit
         return dialogue;
     }
 
@@ -123,6 +133,7 @@ public class DialogueService {
                     project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
         }
         dialogues.insertMessages(messages);
+        quotas.consume(project, Quota.MESSAGES, messages.size()); // the whole batch or nothing; last
         return messages;
     }
 

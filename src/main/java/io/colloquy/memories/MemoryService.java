@@ -1,5 +1,7 @@
 package io.colloquy.memories;
 
+import io.colloquy.limits.Quota;
+import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -18,11 +20,13 @@ import org.springframework.stereotype.Service;
 @Service
 public class MemoryService {
     private final MemoryRepository memories;
+    private final QuotaService quotas;
     private final Clock clock;
     private final int maxContentChars;
 
-    MemoryService(MemoryRepository memories, ColloquySettings settings, Clock clock) {
+    MemoryService(MemoryRepository memories, QuotaService quotas, ColloquySettings settings, Clock clock) {
         this.memories = memories;
+        this.quotas = quotas;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
@@ -47,6 +51,7 @@ public class MemoryService {
         Memory memory = new Memory(
                 project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
         memories.insert(memory);
+        quotas.consume(project, Quota.MEMORIES, 1); // last: its counter row is locked until commit
         return memory;
     }
 
