@@ -18,7 +18,7 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 
 /**
  * The filter chain: stateless, no sessions, no CSRF (no cookies are ever used), security headers on
- * every response, authentication with the allowlist and rate
+ * every response (HSTS for a year on TLS connections), authentication with the allowlist and rate
  * limit decided right after the key lookup, and the capability each route needs, in one table.
  * Actuator endpoints (metrics) are served only on the management port, bound to loopback.
  */
@@ -29,6 +29,7 @@ class SecurityConfiguration {
     private static final String READ = Capability.READ.authority();
     private static final String WRITE = Capability.WRITE.authority();
     private static final String ADMIN = Capability.ADMIN.authority();
+    static final long HSTS_MAX_AGE_SECONDS = 365L * 24 * 60 * 60;
 
     @Bean
     SecurityFilterChain api(
@@ -50,7 +51,10 @@ class SecurityConfiguration {
                         .frameOptions(f -> f.deny())
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .contentSecurityPolicy(c -> c.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
-                        .cacheControl(c -> {}))
+                        .cacheControl(c -> {})
+                        // written only on requests that arrived over TLS (RFC 6797 8.1: ignored over HTTP)
+                        .httpStrictTransportSecurity(hsts ->
+                                hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true)))
                 .addFilterBefore(
                         new ApiKeyAuthentication(keys, operator, access, limits, errors),
                         AnonymousAuthenticationFilter.class)
