@@ -50,13 +50,36 @@ class RateLimitIntegrationTests {
         throw new AssertionError("no 429 within " + atMost + " requests");
     }
 
+    /** Like {@link #exhaust}, from 8 clients at once: drains a bucket faster than it refills on a slow machine. */
+    private TestApi.Response exhaustConcurrently(TestApi client, String token, String path, int atMost)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<TestApi.Response> refused =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int t = 0; t < 8; t++) {
+                pool.submit(() -> {
+                    while (refused.get() == null && sent.incrementAndGet() <= atMost) {
+                        TestApi.Response r = client.get(token, path);
+                        if (r.status() == 429) {
+                            refused.compareAndSet(null, r);
+                        }
+                    }
+                });
+            }
+        }
+        assertThat(refused.get()).as("a 429 within " + atMost + " requests").isNotNull();
+        return refused.get();
+    }
+
     @Test
     void aBurstOverTheLimitGets429WithACorrectRetryAfterAndPassesAfterWaiting() throws Exception {
         TestProject p = aProjectOnPlan("test-rate");
         long start = Instant.now().getEpochSecond();
+        long began = System.nanoTime();
         int admitted = 0;
         TestApi.Response refused = null;
-        for (int i = 0; i < 10 && refused == null; i++) {
+        for (int i = 0; i < 30 && refused == null; i++) {
             TestApi.Response r = api.get(p.adminKey(), "/v1/project");
             if (r.status() == 429) {
                 refused = r;
@@ -66,8 +89,10 @@ class RateLimitIntegrationTests {
                 admitted++;
             }
         }
-        assertThat(refused).as("a burst of 10 against a bucket of 4").isNotNull();
-        assertThat(admitted).isBetween(4, 5); // 4 in the bucket, one more if half a second passed meanwhile
+        double seconds = (System.nanoTime() - began) / 1e9;
+        assertThat(refused).as("a burst against a bucket of 4").isNotNull();
+        // the 4 in the bucket, plus what 2/s refilled while the burst was being sent
+        assertThat(admitted).isBetween(4, 4 + (int) Math.ceil(2 * seconds));
         assertThat(refused.errorCode()).isEqualTo("RATE_LIMIT_EXCEEDED");
         assertThat(refused.text("/error/type")).isEqualTo("rate_limit");
         assertThat(refused.text("/error/request_id")).startsWith("req_");
@@ -91,8 +116,12 @@ class RateLimitIntegrationTests {
         TestApi.Response other = api.get(quiet.adminKey(), "/v1/project");
         assertThat(other.status()).isEqualTo(200);
         assertThat(other.header("X-RateLimit-Remaining")).isEqualTo("3");
-        // a second key of the busy project shares its bucket: the limit is per project
-        assertThat(exhaust(api, reader, "/v1/project", 2).errorCode()).isEqualTo("RATE_LIMIT_EXCEEDED");
+        // a second key of the busy project shares its (nearly empty) bucket: the limit is per project
+        TestApi.Response sameProject = api.get(reader, "/v1/project");
+        if (sameProject.status() != 429) {
+            assertThat(Integer.parseInt(sameProject.header("X-RateLimit-Remaining")))
+                    .isLessThan(3);
+        }
         // and requests without a key, from the same address, are counted apart
         assertThat(api.get(null, "/v1/project").status()).isEqualTo(401);
     }
@@ -121,13 +150,13 @@ class RateLimitIntegrationTests {
     }
 
     @Test
-    void requestsWithoutAValidKeyAreLimitedPerClientAddress() {
+    void requestsWithoutAValidKeyAreLimitedPerClientAddress() throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String guesser = "198.51.100." + random.nextInt(1, 127);
         String neighbour = "198.51.100." + random.nextInt(128, 255);
         TestApi fromGuesser = api.viaProxy(guesser);
         String guess = "cq_key_" + "0".repeat(32) + "_" + "A".repeat(43);
-        TestApi.Response refused = exhaust(fromGuesser, guess, "/v1/project", 400);
+        TestApi.Response refused = exhaustConcurrently(fromGuesser, guess, "/v1/project", 1000);
         assertThat(refused.errorCode()).isEqualTo("RATE_LIMIT_EXCEEDED");
         assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 2);
         assertThat(refused.header("X-RateLimit-Limit")).isEqualTo("100");

@@ -114,7 +114,7 @@ class ResponseHeadersIntegrationTests {
                                 json("kind", "long_term", "content", "x"))),
                 new Case("rate limit", 429, () -> {
                     TestApi.Response r = null;
-                    for (int i = 0; i < 10 && (r == null || r.status() != 429); i++) {
+                    for (int i = 0; i < 30 && (r == null || r.status() != 429); i++) {
                         r = api.get(limited.adminKey(), "/v1/project");
                     }
                     return r;
