@@ -17,10 +17,39 @@ public final class TestApi {
     public static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Connects from 127.0.0.2, the trusted proxy of the test configuration. */
+    private static final HttpClient FROM_PROXY = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .localAddress(java.net.InetAddress.ofLiteral("127.0.0.2"))
+            .build();
+
     private final String base;
+    private final HttpClient http;
+    private final Map<String, String> headers;
 
     public TestApi(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, HTTP, Map.of());
+    }
+
+    private TestApi(String base, HttpClient http, Map<String, String> headers) {
+        this.base = base;
+        this.http = http;
+        this.headers = headers;
+    }
+
+    /**
+     * The same API reached through the trusted proxy (127.0.0.2 in the test configuration) on behalf of
+     * {@code forwardedFor}, sent as {@code X-Forwarded-For}: what a client at that address looks like.
+     */
+    public TestApi viaProxy(String forwardedFor) {
+        return new TestApi(base, FROM_PROXY, Map.of("X-Forwarded-For", forwardedFor));
+    }
+
+    /** The same API with an extra header on every request, sent straight from 127.0.0.1. */
+    public TestApi withHeader(String name, String value) {
+        var all = new java.util.HashMap<>(headers);
+        all.put(name, value);
+        return new TestApi(base, http, Map.copyOf(all));
     }
 
     /** A response: status, headers and the body as JSON (MissingNode when it is not JSON). */
@@ -60,11 +89,12 @@ public final class TestApi {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        this.headers.forEach(b::header);
         headers.forEach(b::header);
         b.method(
                 method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json;
             try {
                 json = r.body().isEmpty() ? MissingNode.getInstance() : JSON.readTree(r.body());

@@ -1,7 +1,6 @@
 package io.colloquy.access;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -38,8 +37,8 @@ public record Cidr(InetAddress network, int prefix) {
         }
         InetAddress network;
         try {
-            network = InetAddress.getByName(address);
-        } catch (UnknownHostException e) {
+            network = InetAddress.ofLiteral(address); // a literal only: never a DNS lookup
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not an IP address");
         }
         int bits = network.getAddress().length * 8;

@@ -1,4 +1,4 @@
-/** IP allowlists (CIDR ranges) and, later, trusted proxies. */
+/** IP allowlists (CIDR ranges) and the client address behind trusted proxies. */
 @NullMarked
 package io.colloquy.access;
 

@@ -1,6 +1,8 @@
 package io.colloquy.dialogues;
 
 import io.colloquy.crypto.BlindIndex;
+import io.colloquy.limits.Quota;
+import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -34,6 +36,7 @@ public class DialogueService {
     private final DialogueRepository dialogues;
     private final ProjectService projects;
     private final BlindIndex index;
+    private final QuotaService quotas;
     private final Clock clock;
     private final int maxContentChars;
 
@@ -41,11 +44,13 @@ public class DialogueService {
             DialogueRepository dialogues,
             ProjectService projects,
             BlindIndex index,
+            QuotaService quotas,
             ColloquySettings settings,
             Clock clock) {
         this.dialogues = dialogues;
         this.projects = projects;
         this.index = index;
+        this.quotas = quotas;
         this.clock = clock;
         this.maxContentChars = settings.limits().messageContentMaxChars();
     }
@@ -69,6 +74,7 @@ public class DialogueService {
         Dialogue dialogue = new Dialogue(
                 project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
         dialogues.insert(dialogue, digests(project, ns.name(), dialogue.tags()));
+        quotas.consume(project, Quota.DIALOGUES, 1); // last: its counter row is locked until commit
         return dialogue;
     }
 
@@ -182,6 +188,7 @@ public class DialogueService {
                     project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
         }
         dialogues.insertMessages(messages);
+        quotas.consume(project, Quota.MESSAGES, messages.size()); // the whole batch or nothing; last
         return messages;
     }
 

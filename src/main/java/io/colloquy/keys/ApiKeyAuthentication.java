@@ -1,5 +1,7 @@
 package io.colloquy.keys;
 
+import io.colloquy.access.IpAccess;
+import io.colloquy.limits.RateLimits;
 import io.colloquy.platform.OperatorToken;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
@@ -15,18 +17,30 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code Authorization: Bearer ...}: an API key anywhere, the operator token only on
- * {@code /v1/projects}. A present but bad credential is a 401 at once; an absent one is left to the
- * authorization rules (public paths pass, everything else gets 401).
+ * {@code /v1/projects}. Right after the key lookup, and before any tenant data is read, it decides the
+ * IP allowlists (403 {@code IP_NOT_ALLOWED}) and the rate limit: a valid key from an allowed address is
+ * charged to its project, everything else (no key, a bad key, a disallowed address) to the client
+ * address, which is what slows down key guessing. A present but bad credential is a 401 at once; an
+ * absent one is left to the authorization rules (public paths pass, everything else gets 401).
  */
 final class ApiKeyAuthentication extends OncePerRequestFilter {
     static final String OPERATOR_PATH = "/v1/projects";
     private final ApiKeyService keys;
     private final OperatorToken operatorToken;
+    private final IpAccess access;
+    private final RateLimits limits;
     private final ErrorResponses errors;
 
-    ApiKeyAuthentication(ApiKeyService keys, OperatorToken operatorToken, ErrorResponses errors) {
+    ApiKeyAuthentication(
+            ApiKeyService keys,
+            OperatorToken operatorToken,
+            IpAccess access,
+            RateLimits limits,
+            ErrorResponses errors) {
         this.keys = keys;
         this.operatorToken = operatorToken;
+        this.access = access;
+        this.limits = limits;
         this.errors = errors;
     }
 
@@ -35,20 +49,52 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null) {
-            chain.doFilter(request, response);
+            if (limits.admitClient(request, response)) {
+                chain.doFilter(request, response);
+            }
             return;
         }
-        Optional<Caller> caller = bearer(header).flatMap(token -> callerFor(request, token));
-        if (caller.isEmpty()) {
-            errors.write(
-                    request,
-                    response,
-                    ErrorCode.UNAUTHENTICATED,
-                    "Missing, malformed, unknown, expired or revoked API key.");
+        Optional<String> token = bearer(header);
+        if (token.isPresent() && isOperator(request, token.get())) {
+            limits.unlimited(response);
+            continueAs(new Caller.Operator(), request, response, chain);
             return;
         }
+        ApiKeyService.Verdict verdict = token.map(t -> keys.authenticate(t, access.clientAddress(request)))
+                .orElseGet(ApiKeyService.Verdict.Invalid::new);
+        switch (verdict) {
+            case ApiKeyService.Verdict.Valid valid -> {
+                if (limits.admitProject(request, response, valid.caller().projectId(), valid.plan())) {
+                    continueAs(valid.caller(), request, response, chain);
+                }
+            }
+            case ApiKeyService.Verdict.AddressNotAllowed ignored -> {
+                if (limits.admitClient(request, response)) {
+                    errors.write(
+                            request,
+                            response,
+                            ErrorCode.IP_NOT_ALLOWED,
+                            "This API key may not be used from your IP address (see the key's and the project's"
+                                    + " ip_allowlist).");
+                }
+            }
+            case ApiKeyService.Verdict.Invalid ignored -> {
+                if (limits.admitClient(request, response)) {
+                    errors.write(
+                            request,
+                            response,
+                            ErrorCode.UNAUTHENTICATED,
+                            "Missing, malformed, unknown, expired or revoked API key.");
+                }
+            }
+        }
+    }
+
+    private static void continueAs(
+            Caller caller, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new CallerAuthentication(caller.get()));
+        context.setAuthentication(new CallerAuthentication(caller));
         SecurityContextHolder.setContext(context);
         try {
             chain.doFilter(request, response);
@@ -57,13 +103,10 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
         }
     }
 
-    private Optional<Caller> callerFor(HttpServletRequest request, String token) {
+    private boolean isOperator(HttpServletRequest request, String token) {
         String path = request.getRequestURI();
         boolean operatorPath = path.equals(OPERATOR_PATH) || path.startsWith(OPERATOR_PATH + "/");
-        if (operatorPath && operatorToken.matches(token)) {
-            return Optional.of(new Caller.Operator());
-        }
-        return keys.authenticate(token).map(k -> k);
+        return operatorPath && operatorToken.matches(token);
     }
 
     private static Optional<String> bearer(String header) {

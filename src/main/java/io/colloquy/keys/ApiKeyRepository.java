@@ -19,8 +19,9 @@ class ApiKeyRepository {
             VALUES (:project, :key, :name, :capabilities, :digest, :allowlist, :expires, :created)
             """;
     private static final String FIND_FOR_AUTHENTICATION = """
-            SELECT project_id, capabilities, secret_digest, ip_allowlist, expires_at, last_used_at
-              FROM colloquy.find_api_key(:key)
+            SELECT project_id, capabilities, secret_digest, ip_allowlist, expires_at, last_used_at,
+                   project_plan, project_ip_allowlist
+              FROM colloquy.find_api_key_with_project(:key)
             """;
     private static final String TOUCH = "SELECT colloquy.touch_api_key(:key)";
     private static final String LIST = """
@@ -53,14 +54,19 @@ class ApiKeyRepository {
                 .update();
     }
 
-    /** The stored facts needed to verify a presented key; readable by key id alone (policy key_lookup). */
+    /**
+     * The stored facts needed to verify a presented key and admit its request, readable by key id
+     * alone (policies key_lookup): the key, and its project's plan and IP allowlist.
+     */
     record Credentials(
             UUID projectId,
             List<Capability> capabilities,
             byte[] digest,
             List<String> ipAllowlist,
             @Nullable Instant expiresAt,
-            @Nullable Instant lastUsedAt) {}
+            @Nullable Instant lastUsedAt,
+            String projectPlan,
+            List<String> projectIpAllowlist) {}
 
     Optional<Credentials> findForAuthentication(UUID keyId) {
         return jdbc.sql(FIND_FOR_AUTHENTICATION)
@@ -71,7 +77,9 @@ class ApiKeyRepository {
                         rs.getBytes("secret_digest"),
                         Sql.strings(rs, "ip_allowlist"),
                         Sql.instant(rs, "expires_at"),
-                        Sql.instant(rs, "last_used_at")))
+                        Sql.instant(rs, "last_used_at"),
+                        rs.getString("project_plan"),
+                        Sql.strings(rs, "project_ip_allowlist")))
                 .optional();
     }
 

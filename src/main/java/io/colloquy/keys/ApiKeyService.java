@@ -1,9 +1,11 @@
 package io.colloquy.keys;
 
 import io.colloquy.access.Cidr;
+import io.colloquy.access.IpAccess;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,10 +36,12 @@ public class ApiKeyService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ApiKeyRepository keys;
+    private final IpAccess access;
     private final Clock clock;
 
-    ApiKeyService(ApiKeyRepository keys, Clock clock) {
+    ApiKeyService(ApiKeyRepository keys, IpAccess access, Clock clock) {
         this.keys = keys;
+        this.access = access;
         this.clock = clock;
     }
 
@@ -71,28 +75,47 @@ public class ApiKeyService {
         return new IssuedKey(key, secret);
     }
 
-    /** The caller a presented key stands for, if it is well-formed, known, unexpired and its secret matches. */
-    public Optional<Caller.Key> authenticate(String presented) {
+    /** What a presented key amounts to, decided from the key lookup alone (no tenant data is read). */
+    public sealed interface Verdict {
+        /** A known, unexpired key whose secret matches, used from an allowed address. */
+        record Valid(Caller.Key caller, String plan) implements Verdict {}
+
+        /** A valid key used from an address outside its own or its project's IP allowlist. */
+        record AddressNotAllowed() implements Verdict {}
+
+        /** Malformed, unknown, expired or revoked, or a secret that does not match. */
+        record Invalid() implements Verdict {}
+    }
+
+    /**
+     * Verifies a presented key for a client address. The allowlists (the key's and its project's) are
+     * decided here, right after the lookup; only an allowed request marks the key as used.
+     */
+    public Verdict authenticate(String presented, InetAddress client) {
         Matcher m = FORMAT.matcher(presented);
         if (!m.matches()) {
-            return Optional.empty();
+            return new Verdict.Invalid();
         }
         UUID keyId = Ids.fromHex(m.group(1)).orElseThrow();
         Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(keyId);
         byte[] expected = found.map(ApiKeyRepository.Credentials::digest).orElse(NO_SUCH_KEY);
         boolean matches = MessageDigest.isEqual(expected, digest(presented));
         if (found.isEmpty() || !matches) {
-            return Optional.empty();
+            return new Verdict.Invalid();
         }
         ApiKeyRepository.Credentials c = found.get();
         Instant now = clock.instant();
         if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
-            return Optional.empty();
+            return new Verdict.Invalid();
+        }
+        if (!access.allows(client, c.ipAllowlist(), c.projectIpAllowlist())) {
+            return new Verdict.AddressNotAllowed();
         }
         if (c.lastUsedAt() == null || c.lastUsedAt().isBefore(now.minus(TOUCH_EVERY))) {
             keys.touch(keyId);
         }
-        return Optional.of(new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities())));
+        return new Verdict.Valid(
+                new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities())), c.projectPlan());
     }
 
     public Page<ApiKey> list(UUID projectId, PageRequest page) {

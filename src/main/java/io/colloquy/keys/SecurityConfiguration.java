@@ -1,5 +1,7 @@
 package io.colloquy.keys;
 
+import io.colloquy.access.IpAccess;
+import io.colloquy.limits.RateLimits;
 import io.colloquy.platform.OperatorToken;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
@@ -16,8 +18,9 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 
 /**
  * The filter chain: stateless, no sessions, no CSRF (no cookies are ever used), security headers on
- * every response, and the capability each route needs, in one table. Actuator endpoints (metrics)
- * are served only on the management port, bound to loopback.
+ * every response (HSTS for a year on TLS connections), authentication with the allowlist and rate
+ * limit decided right after the key lookup, and the capability each route needs, in one table.
+ * Actuator endpoints (metrics) are served only on the management port, bound to loopback.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -26,9 +29,16 @@ class SecurityConfiguration {
     private static final String READ = Capability.READ.authority();
     private static final String WRITE = Capability.WRITE.authority();
     private static final String ADMIN = Capability.ADMIN.authority();
+    static final long HSTS_MAX_AGE_SECONDS = 365L * 24 * 60 * 60;
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, ApiKeyService keys, OperatorToken operator, ErrorResponses errors)
+    SecurityFilterChain api(
+            HttpSecurity http,
+            ApiKeyService keys,
+            OperatorToken operator,
+            IpAccess access,
+            RateLimits limits,
+            ErrorResponses errors)
             throws Exception {
         return http.csrf(c -> c.disable())
                 .cors(c -> c.disable())
@@ -41,8 +51,13 @@ class SecurityConfiguration {
                         .frameOptions(f -> f.deny())
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .contentSecurityPolicy(c -> c.policyDirectives("default-src 'none'; frame-ancestors 'none'"))
-                        .cacheControl(c -> {}))
-                .addFilterBefore(new ApiKeyAuthentication(keys, operator, errors), AnonymousAuthenticationFilter.class)
+                        .cacheControl(c -> {})
+                        // written only on requests that arrived over TLS (RFC 6797 8.1: ignored over HTTP)
+                        .httpStrictTransportSecurity(hsts ->
+                                hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true)))
+                .addFilterBefore(
+                        new ApiKeyAuthentication(keys, operator, access, limits, errors),
+                        AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> errors.write(
                                 request,
                                 response,

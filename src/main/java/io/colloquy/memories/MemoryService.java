@@ -1,6 +1,8 @@
 package io.colloquy.memories;
 
 import io.colloquy.crypto.BlindIndex;
+import io.colloquy.limits.Quota;
+import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -22,6 +24,7 @@ public class MemoryService {
     private final MemoryRepository memories;
     private final ProjectService projects;
     private final BlindIndex index;
+    private final QuotaService quotas;
     private final Clock clock;
     private final int maxContentChars;
 
@@ -29,11 +32,13 @@ public class MemoryService {
             MemoryRepository memories,
             ProjectService projects,
             BlindIndex index,
+            QuotaService quotas,
             ColloquySettings settings,
             Clock clock) {
         this.memories = memories;
         this.projects = projects;
         this.index = index;
+        this.quotas = quotas;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
@@ -58,6 +63,7 @@ public class MemoryService {
         Memory memory = new Memory(
                 project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
         memories.insert(memory);
+        quotas.consume(project, Quota.MEMORIES, 1); // last: its counter row is locked until commit
         return memory;
     }
 

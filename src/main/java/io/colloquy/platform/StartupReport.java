@@ -1,5 +1,8 @@
 package io.colloquy.platform;
 
+import java.net.InetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.stereotype.Component;
@@ -7,11 +10,14 @@ import org.springframework.stereotype.Component;
 /** Tells the person who started the server where it listens and how to get the first API key. */
 @Component
 final class StartupReport implements ApplicationListener<WebServerInitializedEvent> {
+    private static final Logger log = LoggerFactory.getLogger(StartupReport.class);
     private final ColloquySettings settings;
+    private final TlsSettings tls;
     private final OperatorToken operatorToken;
 
-    StartupReport(ColloquySettings settings, OperatorToken operatorToken) {
+    StartupReport(ColloquySettings settings, TlsSettings tls, OperatorToken operatorToken) {
         this.settings = settings;
+        this.tls = tls;
         this.operatorToken = operatorToken;
     }
 
@@ -23,12 +29,31 @@ final class StartupReport implements ApplicationListener<WebServerInitializedEve
         String address = event.getApplicationContext().getEnvironment().getProperty("server.address", "0.0.0.0");
         int port = event.getWebServer().getPort();
         StringBuilder s = new StringBuilder();
-        s.append("\nColloquy is listening on http://")
+        s.append("\nColloquy is listening on ")
+                .append(tls.enabled() ? "https://" : "http://")
                 .append(address.contains(":") ? "[" + address + "]" : address)
                 .append(':')
                 .append(port)
                 .append('\n');
-        s.append("  WARNING: plain HTTP. Fine on loopback for development; put TLS in front for anything else.\n");
+        if (tls.enabled()) {
+            s.append("  TLS 1.2/1.3, AEAD cipher suites only, HSTS on; plain HTTP on this port is refused.\n");
+            if (tls.selfSigned()) {
+                s.append("  Self-signed certificate: ")
+                        .append(settings.dataDir().toAbsolutePath().normalize().resolve("tls/self-signed.crt"))
+                        .append(" (clients must trust it explicitly)\n");
+            }
+        } else {
+            s.append("  *****************************************************************************\n");
+            s.append("  WARNING: PLAIN HTTP, NO TLS. API keys and content cross the network in clear.\n");
+            s.append("  Fine on loopback for development. For anything else set COLLOQUY_TLS_CERT and\n");
+            s.append("  COLLOQUY_TLS_KEY (or COLLOQUY_TLS=self-signed), or put a TLS proxy in front.\n");
+            s.append("  *****************************************************************************\n");
+            if (!isLoopback(address)) {
+                log.warn(
+                        "Serving plain HTTP on the non-loopback address {}: configure TLS (COLLOQUY_TLS_CERT)",
+                        address);
+            }
+        }
         s.append("  Data directory: ")
                 .append(settings.dataDir().toAbsolutePath().normalize())
                 .append('\n');
@@ -40,5 +65,13 @@ final class StartupReport implements ApplicationListener<WebServerInitializedEve
         }
         s.append("  Create a project and its first API key:  ./colloquy project create my-app\n");
         System.out.println(s);
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.ofLiteral(address).isLoopbackAddress();
+        } catch (IllegalArgumentException hostName) {
+            return "localhost".equals(address);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.colloquy.tenancy;
 
 import io.colloquy.access.Cidr;
+import io.colloquy.access.IpAccess;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.KeyView;
 import io.colloquy.web.JsonBody;
@@ -8,7 +9,6 @@ import io.colloquy.web.ValidationFailed;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -28,9 +28,11 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class ProjectController {
     private final ProjectService projects;
+    private final IpAccess access;
 
-    ProjectController(ProjectService projects) {
+    ProjectController(ProjectService projects, IpAccess access) {
         this.projects = projects;
+        this.access = access;
     }
 
     record CreatedProjectView(ProjectView project, KeyView key) {}
@@ -84,7 +86,10 @@ class ProjectController {
         Project.Retention retention = retention(patch);
         boolean confirmed = Boolean.TRUE.equals(patch.bool("confirm"));
         patch.validate();
-        if (allowlist != null && !allowlist.isEmpty() && !confirmed && !containsCaller(allowlist, request)) {
+        if (allowlist != null
+                && !allowlist.isEmpty()
+                && !confirmed
+                && !containsCaller(allowlist, access.clientAddress(request))) {
             throw ValidationFailed.of(
                     "ip_allowlist", "would exclude your own IP address; send \"confirm\": true to apply it anyway");
         }
@@ -136,12 +141,7 @@ class ProjectController {
         return new Project.Retention(dialogues, shortTerm, longTerm);
     }
 
-    private static boolean containsCaller(List<Cidr> allowlist, HttpServletRequest request) {
-        try {
-            InetAddress caller = InetAddress.getByName(request.getRemoteAddr());
-            return allowlist.stream().anyMatch(c -> c.contains(caller));
-        } catch (UnknownHostException e) {
-            return false;
-        }
+    private static boolean containsCaller(List<Cidr> allowlist, InetAddress caller) {
+        return allowlist.stream().anyMatch(c -> c.contains(caller));
     }
 }

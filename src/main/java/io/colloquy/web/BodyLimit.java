@@ -9,14 +9,18 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Refuses request bodies over the configured size (413), by Content-Length or while reading a chunked body. */
+/**
+ * Refuses request bodies over the configured size (413), by Content-Length or while reading a chunked
+ * body. It runs after authentication (the security chain is at -100), so a request without a valid key
+ * never has its body judged or read, and a 413 carries the security and rate-limit headers like any
+ * other response; before the tenant transaction (0), which is the first to read a body.
+ */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(-1)
 final class BodyLimit extends OncePerRequestFilter {
     private final long maxBytes;
     private final ErrorResponses errors;

@@ -24,7 +24,20 @@ class OpenApiDocument {
                                 METHOD_NOT_ALLOWED; POST with Idempotency-Key records only 2xx responses (a failed \
                                 request can be retried with the same key); replays carry `Idempotent-Replayed: true`; \
                                 `DELETE /v1/project` answers 200 with {"project_id", "deleted": true}; key `name` \
-                                is optional; memories are listed newest first."""))
+                                is optional; memories are listed newest first. \
+                                Rate limits: every request is charged to one token bucket, its project's for a \
+                                valid key (the plan's requests per second, bursts of 2 s worth) or else its client \
+                                address's (no key, a bad key, an address outside an allowlist). \
+                                `X-RateLimit-Limit` is what the bucket holds (rate x 2), `X-RateLimit-Remaining` \
+                                the requests left right now, `X-RateLimit-Reset` the unix second at which the \
+                                bucket is full again; on an unlimited plan (and for the operator) Limit and \
+                                Remaining are 2147483647 and Reset is now. 429 RATE_LIMIT_EXCEEDED carries \
+                                `Retry-After` (seconds until the next request is admitted). 429 \
+                                PLAN_LIMIT_EXCEEDED (monthly quota, UTC calendar month) refuses only creates of \
+                                that kind and has no Retry-After; a batch append is admitted whole or not at all. \
+                                403 IP_NOT_ALLOWED is decided from the key's and the project's ip_allowlist \
+                                (both must allow; empty = any) before any project data is read. HSTS is sent on \
+                                TLS connections only."""))
                 .components(
                         new Components()
                                 .addSecuritySchemes(

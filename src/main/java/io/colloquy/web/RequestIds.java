@@ -4,16 +4,23 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Gives every request an unguessable id, returned as X-Request-Id and logged with everything it causes. */
+/**
+ * Gives every request an unguessable id, returned as X-Request-Id and logged with everything it causes.
+ * The headers the contract puts on every response (X-Request-Id, X-RateLimit-*) are kept through a
+ * {@code reset()} of the response further down (an error replacing a half-built response).
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public final class RequestIds extends OncePerRequestFilter {
@@ -41,10 +48,11 @@ public final class RequestIds extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String id = of(request);
-        response.setHeader(HEADER, id);
+        LastingHeaders lasting = new LastingHeaders(response);
+        lasting.setHeader(HEADER, id);
         MDC.put("request_id", id);
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(request, lasting);
         } finally {
             MDC.remove("request_id");
         }
@@ -53,5 +61,40 @@ public final class RequestIds extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilterErrorDispatch() {
         return false;
+    }
+
+    /** Remembers the per-request headers set through it and sets them again after a reset. */
+    private static final class LastingHeaders extends HttpServletResponseWrapper {
+        private final Map<String, String> lasting = new LinkedHashMap<>();
+
+        LastingHeaders(HttpServletResponse response) {
+            super(response);
+        }
+
+        private static boolean lasts(String name) {
+            return name.equalsIgnoreCase(HEADER) || name.regionMatches(true, 0, "X-RateLimit-", 0, 12);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (lasts(name)) {
+                lasting.put(name, value);
+            }
+            super.setHeader(name, value);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (lasts(name)) {
+                lasting.put(name, value);
+            }
+            super.addHeader(name, value);
+        }
+
+        @Override
+        public void reset() {
+            super.reset();
+            lasting.forEach(super::setHeader);
+        }
     }
 }
