@@ -1,5 +1,9 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -35,12 +40,19 @@ public class DialogueService {
 
     private final DialogueRepository dialogues;
     private final ProjectService projects;
+    private final AuditLog audit;
     private final Clock clock;
     private final int maxContentChars;
 
-    DialogueService(DialogueRepository dialogues, ProjectService projects, ColloquySettings settings, Clock clock) {
+    DialogueService(
+            DialogueRepository dialogues,
+            ProjectService projects,
+            AuditLog audit,
+            ColloquySettings settings,
+            Clock clock) {
         this.dialogues = dialogues;
         this.projects = projects;
+        this.audit = audit;
         this.clock = clock;
         this.maxContentChars = settings.limits().messageContentMaxChars();
     }
@@ -64,6 +76,7 @@ public class DialogueService {
         Dialogue dialogue = new Dialogue(
                 project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
         dialogues.insert(dialogue, digests(dialogue.tags()));
+        audit.record(change(dialogue, Action.CREATED));
         return dialogue;
     }
 
@@ -97,12 +110,14 @@ public class DialogueService {
                 d.createdAt(),
                 clock.instant());
         dialogues.update(updated, digests(updated.tags()));
+        audit.record(change(updated, Action.UPDATED));
         return updated;
     }
 
     public void delete(UUID project, Namespace ns, String publicId) {
         Dialogue d = dialogues.find(project, ns.name(), id(publicId), true).orElseThrow(DialogueNotFound::new);
         requireEditable(project, d);
+        recordDeletion(project, d.namespace(), d.id(), null);
         dialogues.delete(project, ns.name(), d.id());
     }
 
@@ -123,6 +138,7 @@ public class DialogueService {
                     project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
         }
         dialogues.insertMessages(messages);
+        audit.recordAll(messages.stream().map(DialogueService::change).toList());
         return messages;
     }
 
@@ -154,6 +170,8 @@ public class DialogueService {
         dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
         requireEditable(project, d);
         dialogues.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
+        audit.record(AuditLog.Change.of(
+                project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
     }
 
     /** Validates message content against the configured limit. */
@@ -166,6 +184,46 @@ public class DialogueService {
             throw ValidationFailed.of(field, "must be 1 to " + maxContentChars + " characters");
         }
         return content;
+    }
+
+    /** A project is being deleted: each of its dialogues and messages gets a deleted event under it. */
+    @EventListener
+    void onProjectDeleting(ProjectDeleting deleting) {
+        for (DialogueRepository.Ref d : dialogues.all(deleting.projectId())) {
+            recordDeletion(deleting.projectId(), d.namespace(), d.id(), deleting.parentEventId());
+        }
+    }
+
+    /** The dialogue's deleted event, then one per message, each pointing at the dialogue's event. */
+    private void recordDeletion(UUID project, String ns, UUID dialogue, @Nullable UUID parent) {
+        UUID event = audit.record(
+                AuditLog.Change.of(project, ns, EntityType.DIALOGUE, Ids.format("dlg", dialogue), Action.DELETED, null)
+                        .under(parent));
+        audit.recordAll(dialogues.messageIds(project, ns, dialogue).stream()
+                .map(m -> AuditLog.Change.of(
+                                project, ns, EntityType.MESSAGE, Ids.format("msg", m), Action.DELETED, null)
+                        .under(event))
+                .toList());
+    }
+
+    private static AuditLog.Change change(Dialogue d, Action action) {
+        return AuditLog.Change.of(
+                d.projectId(),
+                d.namespace(),
+                EntityType.DIALOGUE,
+                Ids.format("dlg", d.id()),
+                action,
+                DialogueViews.DialogueView.of(d));
+    }
+
+    private static AuditLog.Change change(Message m) {
+        return AuditLog.Change.of(
+                m.projectId(),
+                m.namespace(),
+                EntityType.MESSAGE,
+                Ids.format("msg", m.id()),
+                Action.CREATED,
+                DialogueViews.MessageView.of(m));
     }
 
     private void requireEditable(UUID project, Dialogue d) {

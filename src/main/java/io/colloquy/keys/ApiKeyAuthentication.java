@@ -1,5 +1,6 @@
 package io.colloquy.keys;
 
+import io.colloquy.audit.AuditRoutes;
 import io.colloquy.platform.OperatorToken;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
@@ -15,8 +16,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code Authorization: Bearer ...}: an API key anywhere, the operator token only on
- * {@code /v1/projects}. A present but bad credential is a 401 at once; an absent one is left to the
- * authorization rules (public paths pass, everything else gets 401).
+ * {@code /v1/projects}; on the audit WebSocket only, a single-use stream token in {@code ?token=}
+ * (browsers cannot send headers there). A present but bad credential is a 401 at once; an absent one is
+ * left to the authorization rules (public paths pass, everything else gets 401).
  */
 final class ApiKeyAuthentication extends OncePerRequestFilter {
     static final String OPERATOR_PATH = "/v1/projects";
@@ -34,11 +36,14 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null) {
+        String streamToken = AuditRoutes.acceptsStreamToken(request) ? request.getParameter("token") : null;
+        if (header == null && streamToken == null) {
             chain.doFilter(request, response);
             return;
         }
-        Optional<Caller> caller = bearer(header).flatMap(token -> callerFor(request, token));
+        Optional<Caller> caller = header != null
+                ? bearer(header).flatMap(token -> callerFor(request, token))
+                : keys.authenticateStreamToken(streamToken).map(k -> k);
         if (caller.isEmpty()) {
             errors.write(
                     request,

@@ -1,5 +1,9 @@
 package io.colloquy.memories;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
@@ -12,17 +16,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /** Memories of a namespace, in the current tenant transaction. */
 @Service
 public class MemoryService {
     private final MemoryRepository memories;
+    private final AuditLog audit;
     private final Clock clock;
     private final int maxContentChars;
 
-    MemoryService(MemoryRepository memories, ColloquySettings settings, Clock clock) {
+    MemoryService(MemoryRepository memories, AuditLog audit, ColloquySettings settings, Clock clock) {
         this.memories = memories;
+        this.audit = audit;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
@@ -47,6 +54,7 @@ public class MemoryService {
         Memory memory = new Memory(
                 project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
         memories.insert(memory);
+        audit.record(change(memory, Action.CREATED, MemoryController.MemoryView.of(memory)));
         return memory;
     }
 
@@ -79,12 +87,34 @@ public class MemoryService {
                 m.createdAt(),
                 now);
         memories.update(updated);
+        audit.record(change(updated, Action.UPDATED, MemoryController.MemoryView.of(updated)));
         return updated;
     }
 
     public void delete(UUID project, Namespace ns, String publicId) {
         Memory m = get(project, ns, publicId);
         memories.delete(project, ns.name(), m.id());
+        audit.record(change(m, Action.DELETED, null));
+    }
+
+    /** A project is being deleted: each of its memories gets a deleted event under the project's. */
+    @EventListener
+    void onProjectDeleting(ProjectDeleting deleting) {
+        audit.recordAll(memories.all(deleting.projectId()).stream()
+                .map(m -> AuditLog.Change.of(
+                                deleting.projectId(),
+                                m.namespace(),
+                                EntityType.MEMORY,
+                                Ids.format("mem", m.id()),
+                                Action.DELETED,
+                                null)
+                        .under(deleting.parentEventId()))
+                .toList());
+    }
+
+    private static AuditLog.Change change(Memory m, Action action, @Nullable Object data) {
+        return AuditLog.Change.of(
+                m.projectId(), m.namespace(), EntityType.MEMORY, Ids.format("mem", m.id()), action, data);
     }
 
     public String content(@Nullable String content) {
