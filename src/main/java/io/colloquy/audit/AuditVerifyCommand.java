@@ -135,14 +135,12 @@ public final class AuditVerifyCommand implements CliCommand {
 
                     @Override
                     public @Nullable JsonNode consistency(long fromSize, long toSize) {
-                        try {
-                            return api.json("/v1/audit/consistency?from_size=" + fromSize + "&to_size=" + toSize);
-                        } catch (IOException | IllegalStateException e) {
-                            return null;
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return null;
-                        }
+                        return api.optional("/v1/audit/consistency?from_size=" + fromSize + "&to_size=" + toSize);
+                    }
+
+                    @Override
+                    public @Nullable JsonNode inclusion(long seq, long treeSize) {
+                        return api.optional("/v1/audit/events/" + seq + "/proof?tree_size=" + treeSize);
                     }
                 },
                 () -> checkpoint[0] = api.checkpoint(),
@@ -184,6 +182,11 @@ public final class AuditVerifyCommand implements CliCommand {
 
                     @Override
                     public @Nullable JsonNode consistency(long fromSize, long toSize) {
+                        return null;
+                    }
+
+                    @Override
+                    public @Nullable JsonNode inclusion(long seq, long treeSize) {
                         return null;
                     }
                 },
@@ -272,6 +275,18 @@ public final class AuditVerifyCommand implements CliCommand {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
+            }
+        }
+
+        @Nullable
+        JsonNode optional(String path) {
+            try {
+                return json(path);
+            } catch (IOException | IllegalStateException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
             }
         }
 

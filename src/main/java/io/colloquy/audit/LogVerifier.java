@@ -43,6 +43,10 @@ final class LogVerifier {
         /** A consistency proof from the API (null when it cannot be had). */
         @Nullable
         JsonNode consistency(long fromSize, long toSize);
+
+        /** An inclusion proof from the API (null when it cannot be had). */
+        @Nullable
+        JsonNode inclusion(long seq, long treeSize);
     }
 
     /** The verdict: {@code firstBadSeq} names the first event that is not what the checkpoint signed. */
@@ -169,8 +173,29 @@ final class LogVerifier {
                 badSize = mid;
             }
         }
+        if (good == 0 && !firstLeafDiffers(source, tree, size, trustedRoot)) {
+            return Outcome.bad(
+                    null,
+                    reason + ": no prefix of the log can be proven to be what it signed, so history was rewritten"
+                            + " together with the stored tree; compare with an older export to find the event",
+                    events);
+        }
         return Outcome.bad(
                 badSize, reason + ": events 1.." + good + " are intact, event " + badSize + " is not", events);
+    }
+
+    /** True when the server proves a first leaf under the trusted root, and ours is not that leaf. */
+    private static boolean firstLeafDiffers(Source source, Tree tree, long size, byte[] trustedRoot) {
+        JsonNode proof = source.inclusion(1, size);
+        if (proof == null || proof.path("leaf_index").asLong(-1) != 0) {
+            return false;
+        }
+        byte[] leaf = parseHex(proof.path("leaf_hash").asString(""));
+        List<byte[]> path = new ArrayList<>();
+        for (JsonNode h : proof.path("proof").values()) {
+            path.add(parseHex(h.asString("")));
+        }
+        return Merkle.verifyInclusion(0, size, leaf, path, trustedRoot) && !Arrays.equals(leaf, tree.get(0, 0));
     }
 
     private static boolean consistent(Source source, Tree tree, long from, long to, byte[] trustedRoot) {
