@@ -9,11 +9,11 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** Reading a project's audit log through the API, waiting for the sequencer where needed. */
-final class TestAudit {
+public final class TestAudit {
     private TestAudit() {}
 
     /** Every event of the key's project (all pages), once at least {@code atLeast} are sequenced. */
-    static List<JsonNode> events(TestApi api, String adminKey, int atLeast) {
+    public static List<JsonNode> events(TestApi api, String adminKey, int atLeast) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             List<JsonNode> all = all(api, adminKey, "");
@@ -25,7 +25,7 @@ final class TestAudit {
         }
     }
 
-    static List<JsonNode> all(TestApi api, String adminKey, String query) {
+    public static List<JsonNode> all(TestApi api, String adminKey, String query) {
         List<JsonNode> out = new ArrayList<>();
         String cursor = null;
         do {
@@ -39,7 +39,7 @@ final class TestAudit {
         return out;
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
