@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,12 +74,13 @@ final class AuditSequencer implements SmartLifecycle {
         thread = Thread.ofVirtual().name("audit-sequencer").start(this::loop);
     }
 
+    /** Lets the current round finish (no interrupt: it would close a pooled database socket mid-work). */
     @Override
     public void stop() {
         running = false;
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
+            LockSupport.unpark(t);
             try {
                 t.join(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
@@ -102,12 +104,8 @@ final class AuditSequencer implements SmartLifecycle {
                     log.warn("Audit sequencing round failed; retrying", e);
                 }
             }
-            if (!busy) {
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    return;
-                }
+            if (!busy && running) {
+                LockSupport.parkNanos(interval.toNanos());
             }
         }
     }
@@ -146,12 +144,7 @@ final class AuditSequencer implements SmartLifecycle {
             if (System.nanoTime() > deadline || !running) {
                 return false;
             }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
         }
         return true;
     }

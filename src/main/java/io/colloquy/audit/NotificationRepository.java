@@ -46,7 +46,6 @@ class NotificationRepository implements SmartLifecycle {
         running = false;
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
             try {
                 t.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
@@ -89,11 +88,8 @@ class NotificationRepository implements SmartLifecycle {
                     return;
                 }
                 log.warn("Audit notification listener lost its connection; reconnecting", e);
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        Duration.ofSeconds(1).toNanos());
             }
         }
     }

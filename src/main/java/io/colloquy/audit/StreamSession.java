@@ -6,7 +6,6 @@ import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -35,8 +34,8 @@ final class StreamSession {
     private final AtomicLong target;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean recheck;
+    private volatile boolean stopped;
     private long cursor;
-    private @Nullable Thread pump;
 
     /** What a client asked for at the handshake: the project, filters, where to start and the size then. */
     record Subscription(UUID project, AuditRepository.Filter filter, long afterSeq, long head) {}
@@ -61,14 +60,13 @@ final class StreamSession {
     }
 
     void start() {
-        pump = Thread.ofVirtual().name("audit-stream").start(this::pump);
+        Thread.ofVirtual().name("audit-stream").start(this::pump);
     }
 
+    /** Ends the pump without interrupting it (an interrupt would close a pooled database socket). */
     void stop() {
-        Thread t = pump;
-        if (t != null) {
-            t.interrupt();
-        }
+        stopped = true;
+        wake.release();
     }
 
     void advance(long size) {
@@ -84,7 +82,7 @@ final class StreamSession {
     private void pump() {
         UUID project = subscription.project();
         try {
-            while (ws.isOpen()) {
+            while (!stopped && ws.isOpen()) {
                 long upto = target.get();
                 if (cursor < upto) {
                     long after = cursor;

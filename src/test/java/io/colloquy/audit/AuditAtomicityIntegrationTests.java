@@ -90,6 +90,53 @@ class AuditAtomicityIntegrationTests {
     }
 
     @Test
+    void deletingAProjectRecordsEveryRemovedRowUnderTheProjectsEvent() throws SQLException {
+        UUID projectId = TestProjects.uuid(project.id());
+        String d = project.dialogue(ns);
+        String m1 = project.message(ns, d, "one");
+        String m2 = project.message(ns, d, "two");
+        String mem = project.memory(ns, "memory");
+        String key = api.post(project.adminKey(), "/v1/keys", json("capabilities", List.of("read")))
+                .text("/id");
+        TestAudit.events(api, project.adminKey(), 7);
+        assertThat(api.delete(project.adminKey(), "/v1/project").status()).isEqualTo(200);
+
+        // The project and its keys are gone, so the log is read here the way an operator would.
+        List<String[]> rows = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        try (Connection c = TestDatabases.superuser(db);
+                java.sql.PreparedStatement q = c.prepareStatement("""
+                        SELECT seq, entity_type, entity_id, action, 'evt_' || replace(event_id::text, '-', ''),
+                               'evt_' || replace(parent_id::text, '-', '')
+                          FROM colloquy.audit_events WHERE project_id = ? AND seq > 7 ORDER BY seq""")) {
+            q.setObject(1, projectId);
+            while (rows.size() < 7 && System.nanoTime() < deadline) {
+                rows.clear();
+                try (java.sql.ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(new String[] {
+                            r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6)
+                        });
+                    }
+                }
+                TestAudit.sleep(50);
+            }
+        }
+        assertThat(rows).hasSize(7);
+        String[] projectDeleted = rows.getFirst();
+        assertThat(projectDeleted).startsWith("project", project.id(), "deleted");
+        String dialogueEvent =
+                rows.stream().filter(r -> r[0].equals("dialogue")).findFirst().orElseThrow()[3];
+        for (String[] r : rows.subList(1, rows.size())) {
+            assertThat(r[2]).isEqualTo("deleted");
+            String expectedParent = r[0].equals("message") ? dialogueEvent : projectDeleted[3];
+            assertThat(r[4]).as("parent of %s", r[1]).isEqualTo(expectedParent);
+        }
+        assertThat(rows.stream().map(r -> r[1]))
+                .containsExactlyInAnyOrder(project.id(), project.adminKeyId(), key, d, m1, m2, mem);
+    }
+
+    @Test
     void aRefusedChangeLeavesNoEvent() {
         String d = project.dialogue(ns);
         String dialogue = "/v1/namespaces/" + ns + "/dialogues/" + d;
