@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.colloquy.TestProjects.TestProject;
+import io.colloquy.audit.TestAudit;
+import io.colloquy.audit.TestStreamClient;
 import io.colloquy.platform.DatabaseEndpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The core invariant, checked against the database itself and through the API: every tenant table is
@@ -66,7 +69,17 @@ class TenantIsolationTests {
         try (Connection c = owner()) {
             List<String> tables = tenantTables(c);
             assertThat(tables)
-                    .contains("projects", "api_keys", "dialogues", "messages", "memories", "idempotency_records");
+                    .contains(
+                            "projects",
+                            "api_keys",
+                            "dialogues",
+                            "messages",
+                            "memories",
+                            "idempotency_records",
+                            "audit_outbox",
+                            "audit_events",
+                            "audit_nodes",
+                            "audit_stream_tokens");
             try (Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("""
                             SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
@@ -246,6 +259,57 @@ class TenantIsolationTests {
                 .isEqualTo(403);
 
         assertThat(snapshot(a, ns, d, m, mem)).isEqualTo(before);
+    }
+
+    /** The audit endpoints: another project's key sees only its own log, proofs and stream. */
+    @Test
+    void anotherProjectNeverSeesAnothersAuditEventsProofsOrStream() {
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String d = a.dialogue(ns);
+        for (int i = 0; i < 5; i++) {
+            a.message(ns, d, "only for A " + i);
+        }
+        List<JsonNode> aEvents = TestAudit.events(api, a.adminKey(), 8);
+        List<JsonNode> bEvents = TestAudit.events(api, b.adminKey(), 2);
+        assertThat(bEvents)
+                .hasSize(2)
+                .allMatch(e -> e.get("project_id").asString().equals(b.id()));
+        String bJsonl = api.get(b.adminKey(), "/v1/audit/events?format=jsonl").body();
+        String bList = api.get(b.adminKey(), "/v1/audit/events?after_seq=0&namespace=" + ns)
+                .body();
+        for (JsonNode e : aEvents) {
+            assertThat(bJsonl).doesNotContain(e.get("id").asString());
+            assertThat(bList).doesNotContain(e.get("id").asString());
+        }
+        assertThat(bJsonl).doesNotContain("only for A", a.id());
+
+        JsonNode checkpoint = api.get(b.adminKey(), "/v1/audit/checkpoint").json();
+        assertThat(checkpoint.get("tree_size").asLong()).isEqualTo(2);
+        assertThat(checkpoint.get("origin").asString()).isEqualTo("colloquy-audit/" + b.id());
+        assertNotFound(api.get(b.adminKey(), "/v1/audit/events/5/proof"));
+        assertThat(api.get(b.adminKey(), "/v1/audit/consistency?from_size=2&to_size=8")
+                        .status())
+                .isEqualTo(400);
+        assertThat(api.get(b.adminKey(), "/v1/audit/events/1/proof").text("/leaf_hash"))
+                .isEqualTo(bEvents.getFirst().get("leaf_hash").asString());
+
+        try (TestStreamClient bStream = TestStreamClient.connect(port, b.adminKey(), "?after_seq=0")) {
+            a.message(ns, d, "only for A, live");
+            a.memory(ns, "A's live memory");
+            TestAudit.events(api, a.adminKey(), 10);
+            TestAudit.sleep(300);
+            assertThat(bStream.received).map(e -> e.get("seq").asLong()).containsExactly(1L, 2L);
+            assertThat(bStream.received)
+                    .allMatch(e -> e.get("project_id").asString().equals(b.id()));
+        }
+        // a token names its project, but only the secret counts: B's secret under A's project is nothing
+        String bToken = api.post(b.adminKey(), "/v1/audit/stream-tokens", null).text("/token");
+        String forged = "cq_st_" + a.id().substring(4) + bToken.substring(bToken.lastIndexOf('_'));
+        assertThatThrownBy(() -> TestStreamClient.connect(port, null, "?token=" + forged))
+                .hasStackTraceContaining("401");
+        assertThat(api.get(a.key("write"), "/v1/audit/events").status()).isEqualTo(403);
     }
 
     @Test

@@ -58,7 +58,11 @@ public final class StoredValues {
         try {
             key = keyring.dataKey(ref.projectId(), ref.namespace(), version);
         } catch (IllegalStateException e) {
-            throw unreadable(ref, "its data key is gone");
+            log.info(
+                    "A stored value in {}.{} can't be opened: its data key is gone (shredded)",
+                    ref.table(),
+                    ref.column());
+            return throwShredded(ref);
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -76,15 +80,30 @@ public final class StoredValues {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static StoredValueUnreadable unreadable(FieldRef ref, String why) {
-        log.error("Integrity error: a stored value in {}.{} does not open: {}", ref.table(), ref.column(), why);
-        return new StoredValueUnreadable(ref);
+    private static String throwShredded(FieldRef ref) {
+        throw new StoredValueUnreadable(ref, true);
     }
 
-    /** A stored value does not open: an integrity error, answered as 500 INTERNAL. */
+    private static StoredValueUnreadable unreadable(FieldRef ref, String why) {
+        log.error("Integrity error: a stored value in {}.{} does not open: {}", ref.table(), ref.column(), why);
+        return new StoredValueUnreadable(ref, false);
+    }
+
+    /**
+     * A stored value does not open: its key was destroyed (crypto-shredding), or it failed its integrity
+     * check (an integrity error, answered as 500 INTERNAL).
+     */
     public static final class StoredValueUnreadable extends RuntimeException {
-        StoredValueUnreadable(FieldRef ref) {
+        private final boolean shredded;
+
+        StoredValueUnreadable(FieldRef ref, boolean shredded) {
             super("Stored value in " + ref.table() + "." + ref.column() + " is unreadable");
+            this.shredded = shredded;
+        }
+
+        /** True when the value's key no longer exists (erased on purpose), false for tampering or corruption. */
+        public boolean shredded() {
+            return shredded;
         }
     }
 }

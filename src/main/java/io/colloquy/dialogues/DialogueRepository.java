@@ -45,6 +45,14 @@ class DialogueRepository {
                    updated_at = :updated
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
+    private static final String ALL_DIALOGUES = """
+            SELECT namespace, dialogue_id FROM colloquy.dialogues WHERE project_id = :project ORDER BY dialogue_id
+            """;
+    private static final String MESSAGE_IDS = """
+            SELECT message_id FROM colloquy.messages
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue
+             ORDER BY seq
+            """;
     private static final String DELETE_DIALOGUE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
@@ -166,6 +174,26 @@ class DialogueRepository {
                 .param("tag", tagDigest)
                 .param("limit", limit)
                 .query((rs, n) -> dialogue(rs))
+                .list();
+    }
+
+    /** Where a dialogue is. */
+    record Ref(String namespace, UUID id) {}
+
+    /** Every dialogue of the project (for the audit events of a project deletion). */
+    List<Ref> all(UUID project) {
+        return jdbc.sql(ALL_DIALOGUES)
+                .param("project", project)
+                .query((rs, n) -> new Ref(rs.getString("namespace"), rs.getObject("dialogue_id", UUID.class)))
+                .list();
+    }
+
+    List<UUID> messageIds(UUID project, String ns, UUID dialogue) {
+        return jdbc.sql(MESSAGE_IDS)
+                .param("project", project)
+                .param("ns", ns)
+                .param("dialogue", dialogue)
+                .query(UUID.class)
                 .list();
     }
 

@@ -1,5 +1,9 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.crypto.BlindIndex;
 import io.colloquy.limits.Quota;
 import io.colloquy.limits.QuotaService;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -37,6 +42,7 @@ public class DialogueService {
     private final ProjectService projects;
     private final BlindIndex index;
     private final QuotaService quotas;
+    private final AuditLog audit;
     private final Clock clock;
     private final int maxContentChars;
 
@@ -45,12 +51,14 @@ public class DialogueService {
             ProjectService projects,
             BlindIndex index,
             QuotaService quotas,
+            AuditLog audit,
             ColloquySettings settings,
             Clock clock) {
         this.dialogues = dialogues;
         this.projects = projects;
         this.index = index;
         this.quotas = quotas;
+        this.audit = audit;
         this.clock = clock;
         this.maxContentChars = settings.limits().messageContentMaxChars();
     }
@@ -74,6 +82,7 @@ public class DialogueService {
         Dialogue dialogue = new Dialogue(
                 project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
         dialogues.insert(dialogue, digests(project, ns.name(), dialogue.tags()));
+        audit.record(change(dialogue, Action.CREATED));
         quotas.consume(project, Quota.DIALOGUES, 1); // last: its counter row is locked until commit
         return dialogue;
     }
@@ -108,6 +117,7 @@ public class DialogueService {
                 d.createdAt(),
                 clock.instant());
         dialogues.update(updated, digests(project, ns.name(), updated.tags()));
+        audit.record(change(updated, Action.UPDATED));
         return updated;
     }
 
@@ -120,7 +130,9 @@ public class DialogueService {
         requireEditable(project, d);
         if (projects.get(project).recoveryWindowDays() > 0) {
             dialogues.softDelete(project, ns.name(), d.id(), clock.instant());
+            audit.record(change(d, Action.DELETED));
         } else {
+            recordDeletion(project, d.namespace(), d.id(), null);
             dialogues.delete(project, ns.name(), d.id());
         }
     }
@@ -188,6 +200,7 @@ public class DialogueService {
                     project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
         }
         dialogues.insertMessages(messages);
+        audit.recordAll(messages.stream().map(DialogueService::change).toList());
         quotas.consume(project, Quota.MESSAGES, messages.size()); // the whole batch or nothing; last
         return messages;
     }
@@ -220,6 +233,8 @@ public class DialogueService {
         dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
         requireEditable(project, d);
         dialogues.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
+        audit.record(AuditLog.Change.of(
+                project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
     }
 
     /** Validates message content against the configured limit. */
@@ -232,6 +247,46 @@ public class DialogueService {
             throw ValidationFailed.of(field, "must be 1 to " + maxContentChars + " characters");
         }
         return content;
+    }
+
+    /** A project is being deleted: each of its dialogues and messages gets a deleted event under it. */
+    @EventListener
+    void onProjectDeleting(ProjectDeleting deleting) {
+        for (DialogueRepository.Ref d : dialogues.all(deleting.projectId())) {
+            recordDeletion(deleting.projectId(), d.namespace(), d.id(), deleting.parentEventId());
+        }
+    }
+
+    /** The dialogue's deleted event, then one per message, each pointing at the dialogue's event. */
+    private void recordDeletion(UUID project, String ns, UUID dialogue, @Nullable UUID parent) {
+        UUID event = audit.record(
+                AuditLog.Change.of(project, ns, EntityType.DIALOGUE, Ids.format("dlg", dialogue), Action.DELETED, null)
+                        .under(parent));
+        audit.recordAll(dialogues.messageIds(project, ns, dialogue).stream()
+                .map(m -> AuditLog.Change.of(
+                                project, ns, EntityType.MESSAGE, Ids.format("msg", m), Action.DELETED, null)
+                        .under(event))
+                .toList());
+    }
+
+    private static AuditLog.Change change(Dialogue d, Action action) {
+        return AuditLog.Change.of(
+                d.projectId(),
+                d.namespace(),
+                EntityType.DIALOGUE,
+                Ids.format("dlg", d.id()),
+                action,
+                DialogueViews.DialogueView.of(d));
+    }
+
+    private static AuditLog.Change change(Message m) {
+        return AuditLog.Change.of(
+                m.projectId(),
+                m.namespace(),
+                EntityType.MESSAGE,
+                Ids.format("msg", m.id()),
+                Action.CREATED,
+                DialogueViews.MessageView.of(m));
     }
 
     private void requireEditable(UUID project, Dialogue d) {

@@ -1,5 +1,6 @@
 package io.colloquy.governance;
 
+import io.colloquy.audit.AuditSignatures;
 import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.dialogues.DialogueService;
 import io.colloquy.keys.ApiKeyService;
@@ -24,6 +25,7 @@ public class Erasure {
     private final MemoryService memories;
     private final ApiKeyService keys;
     private final Receipts receipts;
+    private final AuditSignatures audit;
 
     Erasure(
             ProjectService projects,
@@ -31,13 +33,15 @@ public class Erasure {
             DialogueService dialogues,
             MemoryService memories,
             ApiKeyService keys,
-            Receipts receipts) {
+            Receipts receipts,
+            AuditSignatures audit) {
         this.projects = projects;
         this.projectKeys = projectKeys;
         this.dialogues = dialogues;
         this.memories = memories;
         this.keys = keys;
         this.receipts = receipts;
+        this.audit = audit;
     }
 
     /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
@@ -49,9 +53,11 @@ public class Erasure {
         deleted.put("messages", dialogueCounts[1]);
         deleted.put("memories", memories.count(project, null));
         deleted.put("api_keys", keys.count(project));
+        AuditSignatures.TreeHead head = audit.treeHead(project);
         projectKeys.shredProject(project);
         projects.delete(project);
-        return receipts.issue(project, null, deleted);
+        audit.eraseProjectLog(project);
+        return receipts.issue(project, null, deleted, head);
     }
 
     /** Erases one namespace (refused in immutable projects and under legal hold) and returns its receipt. */
@@ -62,6 +68,6 @@ public class Erasure {
         deleted.put("dialogues", dialogueCounts[0]);
         deleted.put("messages", dialogueCounts[1]);
         deleted.put("memories", memories.eraseNamespace(project, ns));
-        return receipts.issue(project, ns.name(), deleted);
+        return receipts.issue(project, ns.name(), deleted, audit.treeHead(project));
     }
 }

@@ -1,6 +1,6 @@
 package io.colloquy.governance;
 
-import io.colloquy.crypto.SigningKey;
+import io.colloquy.audit.AuditSignatures;
 import io.colloquy.platform.Ids;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,11 +20,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class Receipts {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final SigningKey signingKey;
+    private final AuditSignatures signingKey;
     private final ReceiptRepository receipts;
     private final Clock clock;
 
-    Receipts(SigningKey signingKey, ReceiptRepository receipts, Clock clock) {
+    Receipts(AuditSignatures signingKey, ReceiptRepository receipts, Clock clock) {
         this.signingKey = signingKey;
         this.receipts = receipts;
         this.clock = clock;
@@ -34,7 +34,7 @@ public class Receipts {
     public record Signed(String signedText, String signature, String keyId) {}
 
     /** Signs and stores a receipt for a deleted project or an erased namespace. */
-    Signed issue(UUID project, @Nullable String namespace, Map<String, Long> deleted) {
+    Signed issue(UUID project, @Nullable String namespace, Map<String, Long> deleted, AuditSignatures.TreeHead head) {
         Instant now = clock.instant();
         UUID id = Ids.newId();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -44,6 +44,10 @@ public class Receipts {
         body.put("project_id", Ids.format("prj", project));
         body.put("namespace", namespace);
         body.put("deleted", deleted);
+        Map<String, Object> checkpoint = new LinkedHashMap<>();
+        checkpoint.put("tree_size", head.treeSize());
+        checkpoint.put("root_hash", head.rootHash());
+        body.put("audit_checkpoint", checkpoint);
         body.put("deleted_at", now.toString());
         body.put("key_id", signingKey.keyId());
         String text = JSON.writeValueAsString(body);

@@ -1,6 +1,7 @@
 package io.colloquy.keys;
 
 import io.colloquy.access.IpAccess;
+import io.colloquy.audit.AuditRoutes;
 import io.colloquy.limits.RateLimits;
 import io.colloquy.platform.OperatorToken;
 import io.colloquy.web.ErrorCode;
@@ -17,7 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code Authorization: Bearer ...}: an API key anywhere, the operator token only on
- * {@code /v1/projects}. Right after the key lookup, and before any tenant data is read, it decides the
+ * {@code /v1/projects}; on the audit WebSocket only, a single-use stream token in {@code ?token=}
+ * (browsers cannot send headers there). Right after the key lookup, and before any tenant data is read, it decides the
  * IP allowlists (403 {@code IP_NOT_ALLOWED}) and the rate limit: a valid key from an allowed address is
  * charged to its project, everything else (no key, a bad key, a disallowed address) to the client
  * address, which is what slows down key guessing. A present but bad credential is a 401 at once; an
@@ -48,20 +50,24 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null) {
+        String streamToken =
+                header == null && AuditRoutes.acceptsStreamToken(request) ? request.getParameter("token") : null;
+        if (header == null && streamToken == null) {
             if (limits.admitClient(request, response)) {
                 chain.doFilter(request, response);
             }
             return;
         }
-        Optional<String> token = bearer(header);
+        Optional<String> token = header == null ? Optional.empty() : bearer(header);
         if (token.isPresent() && isOperator(request, token.get())) {
             limits.unlimited(response);
             continueAs(new Caller.Operator(), request, response, chain);
             return;
         }
-        ApiKeyService.Verdict verdict = token.map(t -> keys.authenticate(t, access.clientAddress(request)))
-                .orElseGet(ApiKeyService.Verdict.Invalid::new);
+        ApiKeyService.Verdict verdict = streamToken != null
+                ? keys.authenticateStreamToken(streamToken, access.clientAddress(request))
+                : token.map(t -> keys.authenticate(t, access.clientAddress(request)))
+                        .orElseGet(ApiKeyService.Verdict.Invalid::new);
         switch (verdict) {
             case ApiKeyService.Verdict.Valid valid -> {
                 if (limits.admitProject(request, response, valid.caller().projectId(), valid.plan())) {

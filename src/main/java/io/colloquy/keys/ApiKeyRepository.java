@@ -31,6 +31,7 @@ class ApiKeyRepository {
              ORDER BY key_id
              LIMIT :limit
             """;
+    private static final String IDS = "SELECT key_id FROM colloquy.api_keys WHERE project_id = :project";
     private static final String DELETE = "DELETE FROM colloquy.api_keys WHERE project_id = :project AND key_id = :key";
 
     private final JdbcClient jdbc;
@@ -52,6 +53,10 @@ class ApiKeyRepository {
                 .param("expires", Sql.timestamptz(key.expiresAt()))
                 .param("created", Sql.timestamptz(key.createdAt()))
                 .update();
+    }
+
+    List<UUID> ids(UUID project) {
+        return jdbc.sql(IDS).param("project", project).query(UUID.class).list();
     }
 
     /**

@@ -2,6 +2,11 @@ package io.colloquy.keys;
 
 import io.colloquy.access.Cidr;
 import io.colloquy.access.IpAccess;
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
+import io.colloquy.audit.StreamTokens;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
@@ -20,6 +25,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -37,11 +43,15 @@ public class ApiKeyService {
 
     private final ApiKeyRepository keys;
     private final IpAccess access;
+    private final AuditLog audit;
+    private final StreamTokens streamTokens;
     private final Clock clock;
 
-    ApiKeyService(ApiKeyRepository keys, IpAccess access, Clock clock) {
+    ApiKeyService(ApiKeyRepository keys, IpAccess access, AuditLog audit, StreamTokens streamTokens, Clock clock) {
         this.keys = keys;
         this.access = access;
+        this.audit = audit;
+        this.streamTokens = streamTokens;
         this.clock = clock;
     }
 
@@ -57,6 +67,11 @@ public class ApiKeyService {
 
     /** Issues a key in the current tenant transaction. */
     public IssuedKey issue(UUID projectId, NewKey spec) {
+        return issue(projectId, spec, null);
+    }
+
+    /** Issues a key; its audit event points at {@code auditParent} (e.g. the new project's event). */
+    public IssuedKey issue(UUID projectId, NewKey spec, @Nullable UUID auditParent) {
         UUID keyId = Ids.newId();
         byte[] secretBytes = new byte[32];
         RANDOM.nextBytes(secretBytes);
@@ -72,6 +87,7 @@ public class ApiKeyService {
                 clock.instant(),
                 null);
         keys.insert(key, digest(secret));
+        audit.record(change(key, Action.CREATED, KeyView.of(key, null)).under(auditParent));
         return new IssuedKey(key, secret);
     }
 
@@ -132,6 +148,49 @@ public class ApiKeyService {
         if (!keys.delete(projectId, keyId)) {
             throw new KeyNotFound();
         }
+        audit.record(
+                AuditLog.Change.of(projectId, null, EntityType.KEY, Ids.format("key", keyId), Action.DELETED, null));
+    }
+
+    /**
+     * The caller an audit stream token stands for: the admin key it was issued to, if that key still
+     * exists, is unexpired and is still admin (the token is single-use: redeeming it consumes it).
+     */
+    public Verdict authenticateStreamToken(String token, InetAddress client) {
+        var redeemed = streamTokens.redeem(token);
+        if (redeemed.isEmpty()) {
+            return new Verdict.Invalid();
+        }
+        var t = redeemed.get();
+        Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(t.keyId())
+                .filter(c -> c.projectId().equals(t.projectId()))
+                .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(clock.instant()));
+        if (found.isEmpty()) {
+            return new Verdict.Invalid();
+        }
+        ApiKeyRepository.Credentials c = found.get();
+        Caller.Key key = new Caller.Key(c.projectId(), t.keyId(), java.util.Set.copyOf(c.capabilities()));
+        if (!key.can(Capability.ADMIN)) {
+            return new Verdict.Invalid();
+        }
+        if (!access.allows(client, c.ipAllowlist(), c.projectIpAllowlist())) {
+            return new Verdict.AddressNotAllowed();
+        }
+        return new Verdict.Valid(key, c.projectPlan());
+    }
+
+    /** A project is being deleted: every key goes with it, each with its own event. */
+    @EventListener
+    void onProjectDeleting(ProjectDeleting deleting) {
+        audit.recordAll(keys.ids(deleting.projectId()).stream()
+                .map(id -> AuditLog.Change.of(
+                                deleting.projectId(), null, EntityType.KEY, Ids.format("key", id), Action.DELETED, null)
+                        .under(deleting.parentEventId()))
+                .toList());
+    }
+
+    private static AuditLog.Change change(ApiKey key, Action action, Object data) {
+        return AuditLog.Change.of(key.projectId(), null, EntityType.KEY, Ids.format("key", key.keyId()), action, data);
     }
 
     private static io.colloquy.web.ValidationFailed badCursor() {

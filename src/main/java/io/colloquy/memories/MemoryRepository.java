@@ -42,6 +42,9 @@ class MemoryRepository {
                    updated_at = :updated
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
+    private static final String ALL = """
+            SELECT namespace, memory_id FROM colloquy.memories WHERE project_id = :project ORDER BY memory_id
+            """;
     private static final String DELETE = """
             DELETE FROM colloquy.memories WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
@@ -193,6 +196,17 @@ class MemoryRepository {
                         .param("windowStart", Sql.timestamptz(windowStart))
                         .update()
                 == 1;
+    }
+
+    /** Where a memory is. */
+    record Ref(String namespace, UUID id) {}
+
+    /** Every memory of the project, expired ones included (for the audit events of a project deletion). */
+    List<Ref> all(UUID project) {
+        return jdbc.sql(ALL)
+                .param("project", project)
+                .query((rs, n) -> new Ref(rs.getString("namespace"), rs.getObject("memory_id", UUID.class)))
+                .list();
     }
 
     void delete(UUID project, String ns, UUID id) {

@@ -1,5 +1,9 @@
 package io.colloquy.memories;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.crypto.BlindIndex;
 import io.colloquy.limits.Quota;
 import io.colloquy.limits.QuotaService;
@@ -16,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /** Memories of a namespace, in the current tenant transaction. */
@@ -25,6 +30,7 @@ public class MemoryService {
     private final ProjectService projects;
     private final BlindIndex index;
     private final QuotaService quotas;
+    private final AuditLog audit;
     private final Clock clock;
     private final int maxContentChars;
 
@@ -33,12 +39,14 @@ public class MemoryService {
             ProjectService projects,
             BlindIndex index,
             QuotaService quotas,
+            AuditLog audit,
             ColloquySettings settings,
             Clock clock) {
         this.memories = memories;
         this.projects = projects;
         this.index = index;
         this.quotas = quotas;
+        this.audit = audit;
         this.clock = clock;
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
@@ -63,6 +71,7 @@ public class MemoryService {
         Memory memory = new Memory(
                 project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
         memories.insert(memory);
+        audit.record(change(memory, Action.CREATED, MemoryController.MemoryView.of(memory)));
         quotas.consume(project, Quota.MEMORIES, 1); // last: its counter row is locked until commit
         return memory;
     }
@@ -96,6 +105,7 @@ public class MemoryService {
                 m.createdAt(),
                 now);
         memories.update(updated);
+        audit.record(change(updated, Action.UPDATED, MemoryController.MemoryView.of(updated)));
         return updated;
     }
 
@@ -107,6 +117,7 @@ public class MemoryService {
         } else {
             memories.delete(project, ns.name(), m.id());
         }
+        audit.record(change(m, Action.DELETED, null));
     }
 
     /** How many memories there are (namespace null = the whole project), soft-deleted ones included. */
@@ -155,6 +166,26 @@ public class MemoryService {
                 .mapToLong(t -> index.term(project, ns.name(), t))
                 .toArray();
         return memories.search(project, ns.name(), hashes, limit, clock.instant());
+    }
+
+    /** A project is being deleted: each of its memories gets a deleted event under the project's. */
+    @EventListener
+    void onProjectDeleting(ProjectDeleting deleting) {
+        audit.recordAll(memories.all(deleting.projectId()).stream()
+                .map(m -> AuditLog.Change.of(
+                                deleting.projectId(),
+                                m.namespace(),
+                                EntityType.MEMORY,
+                                Ids.format("mem", m.id()),
+                                Action.DELETED,
+                                null)
+                        .under(deleting.parentEventId()))
+                .toList());
+    }
+
+    private static AuditLog.Change change(Memory m, Action action, @Nullable Object data) {
+        return AuditLog.Change.of(
+                m.projectId(), m.namespace(), EntityType.MEMORY, Ids.format("mem", m.id()), action, data);
     }
 
     public String content(@Nullable String content) {

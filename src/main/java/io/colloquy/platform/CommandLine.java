@@ -2,11 +2,16 @@ package io.colloquy.platform;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** {@code ./colloquy serve} starts the server; every other command runs once without a web server. */
+/**
+ * {@code ./colloquy serve} starts the server; every other command runs once without a web server.
+ * Standalone commands (listed in {@code META-INF/services/io.colloquy.platform.CliCommand}, e.g. the
+ * audit verifier, which talks to a server over HTTP) run without starting anything at all: no database.
+ */
 public final class CommandLine {
     private CommandLine() {}
 
@@ -17,8 +22,12 @@ public final class CommandLine {
             return;
         }
         if (words.getFirst().equals("help") || words.getFirst().equals("--help")) {
-            System.out.println(usage(null));
+            System.out.println(usage(standalone()));
             return;
+        }
+        CliCommand standalone = find(standalone(), words);
+        if (standalone != null) {
+            System.exit(standalone.run(words.subList(standalone.words().size(), words.size()), System.out));
         }
         int code;
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
@@ -26,13 +35,10 @@ public final class CommandLine {
                 .logStartupInfo(false)
                 .properties("logging.level.io.colloquy=WARN")
                 .run()) {
-            List<CliCommand> commands =
-                    List.copyOf(context.getBeansOfType(CliCommand.class).values());
-            CliCommand command = commands.stream()
-                    .filter(c -> words.size() >= c.words().size()
-                            && words.subList(0, c.words().size()).equals(c.words()))
-                    .findFirst()
-                    .orElse(null);
+            List<CliCommand> commands = new java.util.ArrayList<>(
+                    context.getBeansOfType(CliCommand.class).values());
+            commands.addAll(standalone());
+            CliCommand command = find(commands, words);
             if (command == null) {
                 System.err.println("Unknown command: " + String.join(" ", words) + "\n" + usage(commands));
                 code = 2;
@@ -43,14 +49,27 @@ public final class CommandLine {
         System.exit(code);
     }
 
+    private static List<CliCommand> standalone() {
+        return java.util.ServiceLoader.load(CliCommand.class).stream()
+                .map(java.util.ServiceLoader.Provider::get)
+                .toList();
+    }
+
+    private static @Nullable CliCommand find(List<CliCommand> commands, List<String> words) {
+        return commands.stream()
+                .filter(c -> words.size() >= c.words().size()
+                        && words.subList(0, c.words().size()).equals(c.words()))
+                .findFirst()
+                .orElse(null);
+    }
+
     private static String usage(List<CliCommand> commands) {
         StringBuilder s =
                 new StringBuilder("Usage: ./colloquy <command>\n  serve                      start the server\n");
-        if (commands != null) {
-            commands.forEach(c -> s.append("  ").append(c.usage()).append('\n'));
-        } else {
-            s.append("  project create NAME [--plan PLAN] [--immutable-dialogues] [--delete-protection]\n");
-        }
+        s.append("  project create NAME [--plan PLAN] [--immutable-dialogues] [--delete-protection]\n");
+        commands.stream()
+                .filter(c -> !c.words().equals(List.of("project", "create")))
+                .forEach(c -> s.append("  ").append(c.usage()).append('\n'));
         return s.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.colloquy.tenancy;
 
+import io.colloquy.audit.AuditActor;
+import io.colloquy.audit.AuditContext;
 import io.colloquy.platform.CliCommand;
 import io.colloquy.platform.Ids;
 import java.io.PrintStream;
@@ -50,7 +52,8 @@ final class ProjectCommands implements CliCommand {
         UUID id = Ids.newId();
         ProjectService.NewProject request =
                 new ProjectService.NewProject(names.getFirst(), plan, immutable, protection);
-        ProjectService.CreatedProject created = tenants.inProject(id, () -> projects.create(id, request));
+        ProjectService.CreatedProject created = new AuditContext(id, AuditActor.system("cli"), null)
+                .call(() -> tenants.inProject(id, () -> projects.create(id, request)));
         out.println("Project created: " + Ids.format("prj", created.project().id()) + " (name: "
                 + created.project().name() + ", plan: " + created.project().plan() + ")");
         out.println("Admin API key (shown only now; store it safely):");

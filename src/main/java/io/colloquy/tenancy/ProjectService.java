@@ -1,9 +1,14 @@
 package io.colloquy.tenancy;
 
 import io.colloquy.access.Cidr;
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
+import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.keys.ApiKeyService;
 import io.colloquy.keys.Capability;
 import io.colloquy.platform.ColloquySettings;
+import io.colloquy.platform.Ids;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.NotFound;
@@ -13,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /** Creates, reads, changes and deletes projects; runs inside the caller's tenant transaction. */
@@ -20,12 +26,22 @@ import org.springframework.stereotype.Service;
 public class ProjectService {
     private final ProjectRepository projects;
     private final ApiKeyService keys;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
     private final ColloquySettings settings;
     private final Clock clock;
 
-    ProjectService(ProjectRepository projects, ApiKeyService keys, ColloquySettings settings, Clock clock) {
+    ProjectService(
+            ProjectRepository projects,
+            ApiKeyService keys,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            ColloquySettings settings,
+            Clock clock) {
         this.projects = projects;
         this.keys = keys;
+        this.audit = audit;
+        this.events = events;
         this.settings = settings;
         this.clock = clock;
     }
@@ -53,8 +69,9 @@ public class ProjectService {
                 now,
                 now);
         projects.insert(project);
-        ApiKeyService.IssuedKey key =
-                keys.issue(projectId, new ApiKeyService.NewKey("admin", List.of(Capability.ADMIN), List.of(), null));
+        UUID event = audit.record(change(project, Action.CREATED, ProjectView.of(project)));
+        ApiKeyService.IssuedKey key = keys.issue(
+                projectId, new ApiKeyService.NewKey("admin", List.of(Capability.ADMIN), List.of(), null), event);
         return new CreatedProject(project, key);
     }
 
@@ -85,6 +102,7 @@ public class ProjectService {
                 p.createdAt(),
                 clock.instant());
         projects.update(updated);
+        audit.record(change(updated, Action.UPDATED, ProjectView.of(updated)));
         return updated;
     }
 
@@ -126,10 +144,20 @@ public class ProjectService {
         }
     }
 
-    /** Deletes the project and, by cascade, every row that belongs to it. */
+    /**
+     * Deletes the project and, by cascade, every row that belongs to it; each removed row gets a deleted
+     * audit event pointing at the project's.
+     */
     public void delete(UUID projectId) {
         requireDeletable(projectId);
+        Project p = get(projectId);
+        UUID event = audit.record(change(p, Action.DELETED, null));
+        events.publishEvent(new ProjectDeleting(projectId, event));
         projects.delete(projectId);
+    }
+
+    private static AuditLog.Change change(Project p, Action action, @Nullable Object data) {
+        return AuditLog.Change.of(p.id(), null, EntityType.PROJECT, Ids.format("prj", p.id()), action, data);
     }
 
     private void requireKnownPlan(String plan) {

@@ -1,5 +1,8 @@
 package io.colloquy.tenancy;
 
+import io.colloquy.audit.AuditActor;
+import io.colloquy.audit.AuditContext;
+import io.colloquy.audit.AuditRoutes;
 import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.ApiException;
@@ -38,6 +41,11 @@ import org.springframework.web.util.UriUtils;
  * routes). The response is buffered and sent only after commit; any error status rolls the whole
  * request back, so a failed request never leaves a partial write and a 2xx is never sent for a
  * change that did not commit.
+ *
+ * <p>The request also runs with its {@link AuditContext} bound (project, actor, Idempotency-Key), which
+ * the audit log reads when it records an event. The two audit routes that stream
+ * ({@link AuditRoutes#streaming}) get the context but neither the buffer nor the request transaction:
+ * they open a short tenant transaction per page of what they send.
  */
 @Component
 @Order(0)
@@ -82,9 +90,17 @@ final class TenantRequests extends OncePerRequestFilter {
             return;
         }
         tenant.attachTo(in);
+        AuditContext audit = new AuditContext(tenant.projectId(), actorOf(caller), idempotencyKey);
+        if (AuditRoutes.streaming(request)) {
+            stream(audit, in, response, chain);
+            return;
+        }
         ContentCachingResponseWrapper out = new ContentCachingResponseWrapper(response);
         try {
-            runInTransaction(tenant, in, out, chain, idempotencyKey, digest);
+            String key = idempotencyKey;
+            byte[] requestDigest = digest;
+            HttpServletRequest wrapped = in;
+            audit.run(() -> runInTransaction(tenant, wrapped, out, chain, key, requestDigest));
         } catch (ApiException e) {
             out.reset();
             errors.write(request, response, e);
@@ -132,6 +148,44 @@ final class TenantRequests extends OncePerRequestFilter {
             }
             return null;
         });
+    }
+
+    private static void stream(
+            AuditContext audit, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            audit.run(() -> {
+                try {
+                    chain.doFilter(request, response);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (ServletException e) {
+                    throw new ServletFailure(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (ServletFailure e) {
+            throw e.servletException();
+        }
+    }
+
+    /** Carries a ServletException out of the scoped-value lambda. */
+    private static final class ServletFailure extends RuntimeException {
+        ServletFailure(ServletException cause) {
+            super(cause);
+        }
+
+        ServletException servletException() {
+            return (ServletException) getCause();
+        }
+    }
+
+    private static AuditActor actorOf(Caller caller) {
+        return switch (caller) {
+            case Caller.Key key -> AuditActor.apiKey(key.keyId());
+            case Caller.Operator ignored -> AuditActor.system("operator");
+        };
     }
 
     private RequestTenant tenantOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {

@@ -1,5 +1,6 @@
 package io.colloquy.tenancy;
 
+import io.colloquy.audit.TenantScope;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -10,10 +11,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The one component that opens tenant transactions: it begins a transaction and sets the tenant
  * context (project, namespace or every namespace) once, through {@code colloquy.set_tenant}, before
- * any other statement. Row-level security does the rest.
+ * any other statement. Row-level security does the rest. It is also the audit feature's
+ * {@link TenantScope} (the sequencer, the export and the live stream work outside requests).
  */
 @Component
-public final class TenantTransactions {
+public final class TenantTransactions implements TenantScope {
     private final TransactionTemplate transactions;
     private final TenantContextRepository context;
 
@@ -28,6 +30,7 @@ public final class TenantTransactions {
     }
 
     /** Runs {@code work} in a transaction that sees every namespace of one project. */
+    @Override
     public <T> T inProject(UUID projectId, Supplier<T> work) {
         return run(projectId, Namespace.ALL, status -> work.get());
     }

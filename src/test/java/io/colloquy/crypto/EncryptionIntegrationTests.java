@@ -100,7 +100,11 @@ class EncryptionIntegrationTests {
                     base + "/memories",
                     project.adminKey(),
                     json("kind", "long_term", "content", canary + " memory", "metadata", Map.of("m", canary)),
-                    Map.of("Content-Type", "application/json", "Idempotency-Key", "canary-" + canary));
+                    Map.of(
+                            "Content-Type",
+                            "application/json",
+                            "Idempotency-Key",
+                            UUID.randomUUID().toString()));
             assertThat(api.get(project.adminKey(), base + "/dialogues/" + dlg + "/messages")
                             .body())
                     .contains(canary);

@@ -1,5 +1,6 @@
-package io.colloquy.crypto;
+package io.colloquy.governance;
 
+import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.keys.Caller;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;

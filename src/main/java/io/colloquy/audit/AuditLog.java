@@ -1,0 +1,122 @@
+package io.colloquy.audit;
+
+import io.colloquy.crypto.FieldRef;
+import io.colloquy.crypto.StoredValues;
+import io.colloquy.platform.Ids;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Records audit events in the CURRENT transaction, the one that makes the change: an event is written
+ * if and only if its change commits (a failed insert fails the change). Events go to an outbox; the
+ * sequencer gives them their place in the project's Merkle log shortly after commit (docs/audit.md).
+ * The actor and the request's {@code Idempotency-Key} come from the bound {@link AuditContext}.
+ */
+@Service
+public class AuditLog {
+    static final String DATA_TABLE = "audit_events";
+    private static final AuditActor SERVER = AuditActor.system("server");
+    private static final JsonMapper PLAIN = JsonMapper.builder().build();
+
+    private final AuditRepository events;
+    private final JsonMapper json;
+    private final StoredValues values;
+    private final Clock clock;
+
+    AuditLog(AuditRepository events, JsonMapper json, StoredValues values, Clock clock) {
+        this.events = events;
+        this.json = json;
+        this.values = values;
+        this.clock = clock;
+    }
+
+    /**
+     * One change: {@code data} is the entity as the API returns it (null for deletions), serialized with
+     * the API's own JSON settings; {@code parentId} links e.g. a deleted message to its dialogue's event.
+     */
+    public record Change(
+            UUID projectId,
+            @Nullable String namespace,
+            EntityType entityType,
+            String entityId,
+            Action action,
+            @Nullable UUID parentId,
+            @Nullable Object data) {
+
+        public static Change of(
+                UUID projectId,
+                @Nullable String namespace,
+                EntityType entityType,
+                String entityId,
+                Action action,
+                @Nullable Object data) {
+            return new Change(projectId, namespace, entityType, entityId, action, null, data);
+        }
+
+        public Change under(@Nullable UUID parent) {
+            return new Change(projectId, namespace, entityType, entityId, action, parent, data);
+        }
+    }
+
+    /** Records one change; returns its event id (to use as the parent of follow-on changes). */
+    public UUID record(Change change) {
+        return recordAll(List.of(change)).getFirst();
+    }
+
+    /** Records changes in this order (one multi-row insert per 500); returns their event ids. */
+    public List<UUID> recordAll(List<Change> changes) {
+        AuditContext context = AuditContext.current().orElse(null);
+        AuditActor actor = context == null ? SERVER : context.actor();
+        String idempotencyKey = context == null ? null : context.idempotencyKey();
+        Instant now = clock.instant();
+        List<AuditRepository.Pending> rows = new ArrayList<>(changes.size());
+        List<UUID> ids = new ArrayList<>(changes.size());
+        for (Change c : changes) {
+            UUID id = Ids.newId();
+            byte[] data = null;
+            byte[] dataHash = null;
+            if (c.data() != null) {
+                String text = json.writeValueAsString(c.data());
+                dataHash = sha256(Jcs.canonical(PLAIN.readTree(text)));
+                data = values.seal(
+                        new FieldRef(c.projectId(), c.namespace() == null ? "" : c.namespace(), DATA_TABLE, id, "data"),
+                        text);
+            }
+            rows.add(new AuditRepository.Pending(
+                    new AuditEvent(
+                            c.projectId(),
+                            0,
+                            id,
+                            now,
+                            c.namespace(),
+                            c.entityType().wireName(),
+                            c.entityId(),
+                            c.action().wireName(),
+                            actor.type(),
+                            actor.id(),
+                            c.parentId(),
+                            idempotencyKey,
+                            dataHash),
+                    data));
+            ids.add(id);
+        }
+        events.insertOutbox(rows);
+        return ids;
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+    }
+}

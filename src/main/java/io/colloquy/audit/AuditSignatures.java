@@ -1,0 +1,57 @@
+package io.colloquy.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * What other features need of the audit log's key and tree: signatures by the server's one Ed25519 key
+ * (the one served at {@code /v1/audit/public-key}), a project's current tree head, and the removal of
+ * a deleted project's log.
+ */
+@Component
+public final class AuditSignatures {
+    private final CheckpointSigner signer;
+    private final AuditTrail trail;
+    private final AuditRepository log;
+
+    AuditSignatures(CheckpointSigner signer, AuditTrail trail, AuditRepository log) {
+        this.signer = signer;
+        this.trail = trail;
+        this.log = log;
+    }
+
+    /** A tree head: size and root hash (lowercase hex). */
+    public record TreeHead(long treeSize, String rootHash) {}
+
+    /** Base64 Ed25519 signature over the UTF-8 bytes of {@code text}. */
+    public String sign(String text) {
+        return Base64.getEncoder().encodeToString(signer.sign(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public String keyId() {
+        return SignedNote.keyId(signer.rawPublicKey());
+    }
+
+    /** The raw 32-byte Ed25519 public key. */
+    public byte[] rawPublicKey() {
+        return signer.rawPublicKey();
+    }
+
+    /** The project's current tree head (events committed but not yet sequenced are not in it). */
+    public TreeHead treeHead(UUID project) {
+        AuditTrail.CheckpointView c = trail.checkpoint(project);
+        return new TreeHead(c.treeSize(), c.rootHash());
+    }
+
+    /** Removes a deleted project's whole log, in its (project-wide) tenant transaction. */
+    public void eraseProjectLog(UUID project) {
+        log.eraseProjectLog(project);
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+}
