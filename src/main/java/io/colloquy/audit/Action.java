@@ -9,10 +9,15 @@ public enum Action {
     UPDATED,
     DELETED,
     RESTORED,
-    PURGED;
+    PURGED,
+    /** A namespace export link was made ({@code export.created}) or used ({@code export.used}). */
+    EXPORT_CREATED,
+    EXPORT_USED,
+    /** One run of the retention purge over a project; its purged events point at it. */
+    RETENTION_RUN;
 
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
     public static Optional<Action> fromWire(String name) {

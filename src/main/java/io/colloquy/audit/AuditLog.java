@@ -86,9 +86,7 @@ public class AuditLog {
             if (c.data() != null) {
                 String text = json.writeValueAsString(c.data());
                 dataHash = sha256(Jcs.canonical(PLAIN.readTree(text)));
-                data = values.seal(
-                        new FieldRef(c.projectId(), c.namespace() == null ? "" : c.namespace(), DATA_TABLE, id, "data"),
-                        text);
+                data = sealOrNothing(c, id, text);
             }
             rows.add(new AuditRepository.Pending(
                     new AuditEvent(
@@ -110,6 +108,20 @@ public class AuditLog {
         }
         events.insertOutbox(rows);
         return ids;
+    }
+
+    /**
+     * The event's data sealed with its namespace's key; nothing (the data_hash still commits to it) while
+     * the project's customer key is revoked, so metadata changes such as key management stay audited.
+     */
+    private byte @Nullable [] sealOrNothing(Change c, UUID id, String text) {
+        try {
+            return values.seal(
+                    new FieldRef(c.projectId(), c.namespace() == null ? "" : c.namespace(), DATA_TABLE, id, "data"),
+                    text);
+        } catch (io.colloquy.crypto.EncryptionKeyRevoked revoked) {
+            return null;
+        }
     }
 
     static byte[] sha256(byte[] bytes) {

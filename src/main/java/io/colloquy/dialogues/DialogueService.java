@@ -168,9 +168,20 @@ public class DialogueService {
         return dialogues.purgeable(project, inactiveBefore, deletedBefore, limit);
     }
 
-    /** Removes dialogues (and their messages) for good; legal holds are re-checked by the statement. */
-    public int purge(UUID project, List<UUID> ids) {
-        return ids.isEmpty() ? 0 : dialogues.purge(project, ids);
+    /**
+     * Removes dialogues (and their messages) for good; legal holds are re-checked by the statement. Each
+     * gets a purged event under {@code parentEvent} (the retention run).
+     */
+    public int purge(UUID project, List<UUID> ids, UUID parentEvent) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        audit.recordAll(ids.stream()
+                .map(id -> AuditLog.Change.of(
+                                project, null, EntityType.DIALOGUE, Ids.format("dlg", id), Action.PURGED, null)
+                        .under(parentEvent))
+                .toList());
+        return dialogues.purge(project, ids);
     }
 
     /** Brings back a dialogue deleted within the project's recovery window; 404 otherwise. */
@@ -180,7 +191,9 @@ public class DialogueService {
         if (window == 0 || !dialogues.restore(project, ns.name(), id(publicId), windowStart)) {
             throw new DialogueNotFound();
         }
-        return get(project, ns, publicId);
+        Dialogue restored = get(project, ns, publicId);
+        audit.record(change(restored, Action.RESTORED));
+        return restored;
     }
 
     /** Appends messages with consecutive seqs; all or nothing. */

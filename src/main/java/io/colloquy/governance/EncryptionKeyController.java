@@ -1,5 +1,8 @@
 package io.colloquy.governance;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
 import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.keys.Caller;
 import io.colloquy.web.ValidationFailed;
@@ -19,9 +22,31 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class EncryptionKeyController {
     private final ProjectKeys projectKeys;
+    private final AuditLog audit;
 
-    EncryptionKeyController(ProjectKeys projectKeys) {
+    EncryptionKeyController(ProjectKeys projectKeys, AuditLog audit) {
         this.projectKeys = projectKeys;
+        this.audit = audit;
+    }
+
+    /** Records a change of the project's key (never key material) and answers with the new status. */
+    private StatusView audited(java.util.UUID project, String change, ProjectKeys.Status status) {
+        audit.record(AuditLog.Change.of(
+                project,
+                null,
+                EntityType.PROJECT,
+                io.colloquy.platform.Ids.format("prj", project),
+                Action.UPDATED,
+                java.util.Map.of(
+                        "encryption_key",
+                        change,
+                        "customer_key",
+                        status.customerKey(),
+                        "revoked",
+                        status.revoked(),
+                        "version",
+                        status.version())));
+        return StatusView.of(status);
     }
 
     record SupplyKey(@Nullable String key) {}
@@ -54,16 +79,16 @@ class EncryptionKeyController {
         if (key.length != 32) {
             throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
         }
-        return StatusView.of(projectKeys.supplyCustomerKey(caller.projectId(), key));
+        return audited(caller.projectId(), "supplied", projectKeys.supplyCustomerKey(caller.projectId(), key));
     }
 
     @DeleteMapping("/v1/project/encryption-key")
     StatusView revoke(@AuthenticationPrincipal Caller.Key caller) {
-        return StatusView.of(projectKeys.revokeCustomerKey(caller.projectId()));
+        return audited(caller.projectId(), "revoked", projectKeys.revokeCustomerKey(caller.projectId()));
     }
 
     @PostMapping("/v1/project/encryption-key/rotate")
     StatusView rotate(@AuthenticationPrincipal Caller.Key caller) {
-        return StatusView.of(projectKeys.rotate(caller.projectId()));
+        return audited(caller.projectId(), "rotated", projectKeys.rotate(caller.projectId()));
     }
 }

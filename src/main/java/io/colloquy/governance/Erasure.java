@@ -1,6 +1,9 @@
 package io.colloquy.governance;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.AuditSignatures;
+import io.colloquy.audit.EntityType;
 import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.dialogues.DialogueService;
 import io.colloquy.keys.ApiKeyService;
@@ -26,6 +29,7 @@ public class Erasure {
     private final ApiKeyService keys;
     private final Receipts receipts;
     private final AuditSignatures audit;
+    private final AuditLog log;
 
     Erasure(
             ProjectService projects,
@@ -34,7 +38,8 @@ public class Erasure {
             MemoryService memories,
             ApiKeyService keys,
             Receipts receipts,
-            AuditSignatures audit) {
+            AuditSignatures audit,
+            AuditLog log) {
         this.projects = projects;
         this.projectKeys = projectKeys;
         this.dialogues = dialogues;
@@ -42,6 +47,7 @@ public class Erasure {
         this.keys = keys;
         this.receipts = receipts;
         this.audit = audit;
+        this.log = log;
     }
 
     /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
@@ -68,6 +74,9 @@ public class Erasure {
         deleted.put("dialogues", dialogueCounts[0]);
         deleted.put("messages", dialogueCounts[1]);
         deleted.put("memories", memories.eraseNamespace(project, ns));
-        return receipts.issue(project, ns.name(), deleted, audit.treeHead(project));
+        Receipts.Signed receipt = receipts.issue(project, ns.name(), deleted, audit.treeHead(project));
+        // No data: the namespace's key (which would seal it) is gone; the receipt holds the counts.
+        log.record(AuditLog.Change.of(project, ns.name(), EntityType.NAMESPACE, ns.name(), Action.DELETED, null));
+        return receipt;
     }
 }

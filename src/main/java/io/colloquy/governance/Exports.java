@@ -1,5 +1,8 @@
 package io.colloquy.governance;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
 import io.colloquy.crypto.ServerKeys;
 import io.colloquy.dialogues.Dialogue;
 import io.colloquy.dialogues.DialogueService;
@@ -41,6 +44,7 @@ public class Exports {
     private final DialogueService dialogues;
     private final MemoryService memories;
     private final JsonMapper json;
+    private final AuditLog audit;
     private final Clock clock;
 
     Exports(
@@ -49,12 +53,14 @@ public class Exports {
             DialogueService dialogues,
             MemoryService memories,
             JsonMapper json,
+            AuditLog audit,
             Clock clock) {
         this.urlKey = keys.derive("export-urls/v1");
         this.tenants = tenants;
         this.dialogues = dialogues;
         this.memories = memories;
         this.json = json;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -63,8 +69,17 @@ public class Exports {
 
     record Target(UUID project, Namespace namespace) {}
 
+    /** Makes a link (and records it in the audit log, in the caller's transaction). */
     public Link create(UUID project, Namespace ns) {
-        return create(project, ns, clock.instant().plus(VALIDITY));
+        Link link = create(project, ns, clock.instant().plus(VALIDITY));
+        audit.record(AuditLog.Change.of(
+                project,
+                ns.name(),
+                EntityType.NAMESPACE,
+                ns.name(),
+                Action.EXPORT_CREATED,
+                java.util.Map.of("expires_at", link.expiresAt().toString())));
+        return link;
     }
 
     Link create(UUID project, Namespace ns, Instant expires) {
@@ -101,6 +116,13 @@ public class Exports {
     /** Streams the namespace as one JSON document to {@code out}, in one consistent tenant transaction. */
     void write(Target target, OutputStream out) {
         tenants.inNamespace(target.project(), target.namespace(), () -> {
+            audit.record(AuditLog.Change.of(
+                    target.project(),
+                    target.namespace().name(),
+                    EntityType.NAMESPACE,
+                    target.namespace().name(),
+                    Action.EXPORT_USED,
+                    null));
             try (JsonGenerator g = json.createGenerator(out)) {
                 g.writeStartObject();
                 g.writeStringProperty("project_id", Ids.format("prj", target.project()));

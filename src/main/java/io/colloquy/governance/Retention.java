@@ -1,5 +1,8 @@
 package io.colloquy.governance;
 
+import io.colloquy.audit.Action;
+import io.colloquy.audit.AuditLog;
+import io.colloquy.audit.EntityType;
 import io.colloquy.dialogues.DialogueService;
 import io.colloquy.memories.MemoryService;
 import io.colloquy.platform.Ids;
@@ -32,12 +35,19 @@ public class Retention {
     private final DialogueService dialogues;
     private final MemoryService memories;
     private final TenantTransactions tenants;
+    private final AuditLog audit;
 
-    Retention(ProjectService projects, DialogueService dialogues, MemoryService memories, TenantTransactions tenants) {
+    Retention(
+            ProjectService projects,
+            DialogueService dialogues,
+            MemoryService memories,
+            TenantTransactions tenants,
+            AuditLog audit) {
         this.projects = projects;
         this.dialogues = dialogues;
         this.memories = memories;
         this.tenants = tenants;
+        this.audit = audit;
     }
 
     /** The cutoffs in force for one project at {@code now}. */
@@ -51,7 +61,11 @@ public class Retention {
     /** What one category would lose: how many (capped at 100,000) and the first ids. */
     public record Category(long count, List<String> firstIds) {}
 
-    public record Preview(Category dialogues, Category memories) {}
+    public record Preview(Category dialogues, Category memories) {
+        boolean isEmpty() {
+            return dialogues.count() == 0 && memories.count() == 0;
+        }
+    }
 
     /** What a run purged. */
     public record Outcome(long projects, long dialogues, long memories) {}
@@ -113,6 +127,18 @@ public class Retention {
     /** Purges one project; returns {@code [dialogues, memories]} removed. */
     long[] purgeProject(UUID project, Instant now) {
         Cutoffs c = tenants.inProject(project, () -> cutoffs(project, now));
+        if (tenants.inProject(project, () -> preview(project, now)).isEmpty()) {
+            return new long[] {0, 0};
+        }
+        UUID run = tenants.inProject(
+                project,
+                () -> audit.record(AuditLog.Change.of(
+                        project,
+                        null,
+                        EntityType.PROJECT,
+                        Ids.format("prj", project),
+                        Action.RETENTION_RUN,
+                        java.util.Map.of("at", now.toString()))));
         long d = 0;
         long m = 0;
         int n;
@@ -121,7 +147,9 @@ public class Retention {
                 n = tenants.inProject(
                         project,
                         () -> dialogues.purge(
-                                project, dialogues.purgeable(project, c.inactiveBefore(), c.deletedBefore(), BATCH)));
+                                project,
+                                dialogues.purgeable(project, c.inactiveBefore(), c.deletedBefore(), BATCH),
+                                run));
                 d += n;
             } while (n == BATCH);
         }
@@ -130,8 +158,8 @@ public class Retention {
                     project,
                     () -> memories.purge(
                             project,
-                            memories.purgeable(
-                                    project, c.shortBefore(), c.longBefore(), now, c.deletedBefore(), BATCH)));
+                            memories.purgeable(project, c.shortBefore(), c.longBefore(), now, c.deletedBefore(), BATCH),
+                            run));
             m += n;
         } while (n == BATCH);
         return new long[] {d, m};

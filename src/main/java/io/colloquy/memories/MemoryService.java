@@ -146,8 +146,17 @@ public class MemoryService {
         return memories.purgeable(project, shortBefore, longBefore, now, deletedBefore, limit);
     }
 
-    public int purge(UUID project, java.util.List<UUID> ids) {
-        return ids.isEmpty() ? 0 : memories.purge(project, ids);
+    /** Removes memories for good, each with a purged event under {@code parentEvent} (the retention run). */
+    public int purge(UUID project, java.util.List<UUID> ids, UUID parentEvent) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        audit.recordAll(ids.stream()
+                .map(id -> AuditLog.Change.of(
+                                project, null, EntityType.MEMORY, Ids.format("mem", id), Action.PURGED, null)
+                        .under(parentEvent))
+                .toList());
+        return memories.purge(project, ids);
     }
 
     /** Brings back a memory deleted within the project's recovery window; 404 otherwise. */
@@ -157,7 +166,9 @@ public class MemoryService {
         if (window == 0 || !memories.restore(project, ns.name(), id(publicId), windowStart)) {
             throw new MemoryNotFound();
         }
-        return get(project, ns, publicId);
+        Memory restored = get(project, ns, publicId);
+        audit.record(change(restored, Action.RESTORED, MemoryController.MemoryView.of(restored)));
+        return restored;
     }
 
     /** Memories of the namespace holding every keyword token, newest first (at most {@code limit}). */

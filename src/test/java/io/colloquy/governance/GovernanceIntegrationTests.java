@@ -330,6 +330,37 @@ class GovernanceIntegrationTests {
                 .contains("survives rotation");
     }
 
+    @Test
+    void governanceActionsAreAudited() {
+        api.patch(project.adminKey(), "/v1/project", json("recovery_window_days", 3));
+        String d = project.dialogue(ns);
+        api.delete(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d);
+        api.post(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d + "/restore", null);
+        String url = api.post(project.adminKey(), "/v1/namespaces/" + ns + "/export", null)
+                .text("/url");
+        assertThat(api.get(null, url.substring(url.indexOf("/v1/"))).status()).isEqualTo(200);
+        api.delete(project.adminKey(), "/v1/namespaces/" + ns);
+        List<String> actions = new ArrayList<>();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            actions = io.colloquy.audit.TestAudit.all(api, project.adminKey(), "").stream()
+                    .map(e -> e.get("entity_type").asString() + ":"
+                            + e.get("action").asString())
+                    .toList();
+            if (actions.contains("namespace:deleted")) {
+                break;
+            }
+            io.colloquy.audit.TestAudit.sleep(50);
+        }
+        assertThat(actions)
+                .contains(
+                        "dialogue:deleted",
+                        "dialogue:restored",
+                        "namespace:export.created",
+                        "namespace:export.used",
+                        "namespace:deleted");
+    }
+
     private static void assertForbidden(TestApi.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
