@@ -24,7 +24,15 @@ class OpenApiDocument {
                                 METHOD_NOT_ALLOWED; POST with Idempotency-Key records only 2xx responses (a failed \
                                 request can be retried with the same key); replays carry `Idempotent-Replayed: true`; \
                                 `DELETE /v1/project` answers 200 with {"project_id", "deleted": true}; key `name` \
-                                is optional; memories are listed newest first."""))
+                                is optional; memories are listed newest first. Audit (docs/audit.md): events also \
+                                carry `data_hash` = SHA-256 of the RFC 8785 form of `data` (null without data); the \
+                                leaf hash is SHA-256(0x00 || RFC 8785 form of the event without `data` and \
+                                `leaf_hash`); deletions carry no data; `?format=jsonl` answers application/x-ndjson; \
+                                `/v1/audit/consistency` also returns both roots, `to_size` defaults to the current \
+                                size and `from_size` 0 gives an empty proof; the checkpoint also returns `origin` and \
+                                the C2SP `signed_note`, the public key a C2SP `verifier_key`; stream tokens live 60 s \
+                                and are single-use; the stream without `after_seq` sends only new events, and \
+                                `after_seq` above the current size is 400."""))
                 .components(
                         new Components()
                                 .addSecuritySchemes(
