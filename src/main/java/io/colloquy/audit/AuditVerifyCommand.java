@@ -1,10 +1,8 @@
 package io.colloquy.audit;
 
 import io.colloquy.platform.CliCommand;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -124,7 +122,7 @@ public final class AuditVerifyCommand implements CliCommand {
         LogVerifier.Outcome outcome = verifier.verify(
                 new LogVerifier.Source() {
                     @Override
-                    public Iterator<String> events(long afterSeq) {
+                    public Iterator<byte[]> events(long afterSeq) {
                         return api.lines("/v1/audit/events?format=jsonl&after_seq=" + afterSeq);
                     }
 
@@ -162,14 +160,12 @@ public final class AuditVerifyCommand implements CliCommand {
         return verifier.verify(
                 new LogVerifier.Source() {
                     @Override
-                    public Iterator<String> events(long afterSeq) {
+                    public Iterator<byte[]> events(long afterSeq) {
                         if (afterSeq > 0) {
-                            return List.<String>of().iterator();
+                            return List.<byte[]>of().iterator();
                         }
                         try {
-                            return Files.newBufferedReader(file, StandardCharsets.UTF_8)
-                                    .lines()
-                                    .iterator();
+                            return new JsonLines(Files.newInputStream(file));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -260,16 +256,14 @@ public final class AuditVerifyCommand implements CliCommand {
             return JSON.readTree(r.body());
         }
 
-        Iterator<String> lines(String path) {
+        Iterator<byte[]> lines(String path) {
             try {
                 HttpResponse<InputStream> r = http.send(request(path), HttpResponse.BodyHandlers.ofInputStream());
                 if (r.statusCode() != 200) {
                     String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
                     throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + body);
                 }
-                BufferedReader reader =
-                        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8), 1 << 16);
-                return reader.lines().iterator();
+                return new JsonLines(r.body());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {

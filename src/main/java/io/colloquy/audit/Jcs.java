@@ -1,10 +1,12 @@
 package io.colloquy.audit;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,44 +20,64 @@ final class Jcs {
 
     private Jcs() {}
 
+    /** Reused per thread: canonical forms are written as UTF-8 straight into one growing buffer. */
+    private static final ThreadLocal<Sink> SINKS = ThreadLocal.withInitial(Sink::new);
+
     /** The canonical UTF-8 bytes of a JSON value. */
     static byte[] canonical(JsonNode node) {
-        StringBuilder out = new StringBuilder(256);
-        write(out, node);
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        return canonicalWithout(node, Set.of());
     }
 
-    private static void write(StringBuilder out, JsonNode node) {
+    /** The canonical bytes of an object without some of its members (the value itself is not copied). */
+    static byte[] canonicalWithout(JsonNode node, Set<String> left) {
+        Sink out = SINKS.get().reset();
+        write(out, node, left);
+        return Arrays.copyOf(out.bytes, out.length);
+    }
+
+    /** Feeds the canonical bytes of {@code node} (without the {@code left} members) to a digest. */
+    static void digest(MessageDigest digest, JsonNode node, Set<String> left) {
+        Sink out = SINKS.get().reset();
+        write(out, node, left);
+        digest.update(out.bytes, 0, out.length);
+    }
+
+    private static void write(Sink out, JsonNode node, Set<String> left) {
         switch (node.getNodeType()) {
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
+                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
+                for (Map.Entry<String, JsonNode> member : node.properties()) {
+                    if (!left.contains(member.getKey())) {
+                        members.add(member);
+                    }
+                }
                 members.sort(Map.Entry.comparingByKey());
-                out.append('{');
+                out.put('{');
                 for (int i = 0; i < members.size(); i++) {
                     if (i > 0) {
-                        out.append(',');
+                        out.put(',');
                     }
                     string(out, members.get(i).getKey());
-                    out.append(':');
-                    write(out, members.get(i).getValue());
+                    out.put(':');
+                    write(out, members.get(i).getValue(), Set.of());
                 }
-                out.append('}');
+                out.put('}');
             }
             case ARRAY -> {
-                out.append('[');
+                out.put('[');
                 int i = 0;
                 for (JsonNode element : node.values()) {
                     if (i++ > 0) {
-                        out.append(',');
+                        out.put(',');
                     }
-                    write(out, element);
+                    write(out, element, Set.of());
                 }
-                out.append(']');
+                out.put(']');
             }
             case STRING -> string(out, node.stringValue());
-            case NUMBER -> out.append(number(doubleOf(node)));
-            case BOOLEAN -> out.append(node.booleanValue() ? "true" : "false");
-            case NULL -> out.append("null");
+            case NUMBER -> out.ascii(number(doubleOf(node)));
+            case BOOLEAN -> out.ascii(node.booleanValue() ? "true" : "false");
+            case NULL -> out.ascii("null");
             default -> throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
         }
     }
@@ -73,28 +95,80 @@ final class Jcs {
         return n.doubleValue();
     }
 
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+    /** A JSON string: only {@code "}, {@code \\} and control characters are escaped; the rest is UTF-8. */
+    private static void string(Sink out, String s) {
+        out.put('"');
+        int n = s.length();
+        out.ensure(n * 3 + 1);
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else {
-                        out.append(c);
+            if (c >= 0x20 && c < 0x80) {
+                if (c == '"' || c == '\\') {
+                    out.put('\\');
+                }
+                out.put(c);
+            } else if (c < 0x20) {
+                switch (c) {
+                    case '\b' -> out.ascii("\\b");
+                    case '\f' -> out.ascii("\\f");
+                    case '\n' -> out.ascii("\\n");
+                    case '\r' -> out.ascii("\\r");
+                    case '\t' -> out.ascii("\\t");
+                    default -> {
+                        out.ascii("\\u00");
+                        out.put(HEX[c >> 4]);
+                        out.put(HEX[c & 0xf]);
                     }
                 }
+            } else if (c < 0x800) {
+                out.put(0xc0 | (c >> 6));
+                out.put(0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out.put(0xf0 | (cp >> 18));
+                out.put(0x80 | ((cp >> 12) & 0x3f));
+                out.put(0x80 | ((cp >> 6) & 0x3f));
+                out.put(0x80 | (cp & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("a JSON string holds a lone surrogate");
+            } else {
+                out.put(0xe0 | (c >> 12));
+                out.put(0x80 | ((c >> 6) & 0x3f));
+                out.put(0x80 | (c & 0x3f));
             }
         }
-        out.append('"');
+        out.put('"');
+    }
+
+    /** A growable byte buffer. */
+    private static final class Sink {
+        byte[] bytes = new byte[4096];
+        int length;
+
+        Sink reset() {
+            length = 0;
+            return this;
+        }
+
+        void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
+
+        void put(int b) {
+            if (length == bytes.length) {
+                ensure(1);
+            }
+            bytes[length++] = (byte) b;
+        }
+
+        void ascii(String s) {
+            ensure(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                bytes[length++] = (byte) s.charAt(i);
+            }
+        }
     }
 
     /** ECMAScript's Number::toString for a finite double (RFC 8785 section 3.2.2.3). */
@@ -104,6 +178,9 @@ final class Jcs {
         }
         if (value == 0) {
             return "0";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e18) {
+            return Long.toString((long) value);
         }
         String sign = value < 0 ? "-" : "";
         double d = Math.abs(value);

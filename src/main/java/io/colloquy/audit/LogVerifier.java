@@ -25,6 +25,9 @@ final class LogVerifier {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HexFormat HEX = HexFormat.of();
     private static final int BATCH = 8192;
+    private static final java.util.concurrent.Executor READER = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().daemon().factory());
+    private static final java.util.Set<String> NOT_IN_LEAF = java.util.Set.of("data", "leaf_hash");
 
     private final byte[] trustedKey;
 
@@ -35,7 +38,7 @@ final class LogVerifier {
     /** Where the log comes from: an API (events, proofs) or a file (events only). */
     interface Source {
         /** JSON lines of the events with seq greater than {@code afterSeq}, ascending. */
-        Iterator<String> events(long afterSeq);
+        Iterator<byte[]> events(long afterSeq);
 
         /** Whether {@link #consistency} can be asked (an API) or not (a file). */
         boolean hasProofs();
@@ -222,19 +225,15 @@ final class LogVerifier {
      * Reads lines, recomputing leaves in parallel batches; stops at the first bad event. {@code origin}
      * holds the log's origin, taken from the first event when not known yet.
      */
-    private @Nullable Bad read(Iterator<String> lines, Leaves leaves, String[] origin) {
-        List<String> batch = new ArrayList<>(BATCH);
-        while (lines.hasNext()) {
-            batch.clear();
-            while (lines.hasNext() && batch.size() < BATCH) {
-                String line = lines.next();
-                if (!line.isBlank()) {
-                    batch.add(line);
-                }
-            }
+    private @Nullable Bad read(Iterator<byte[]> lines, Leaves leaves, String[] origin) {
+        // The next batch is read while this one is checked: reading and hashing overlap.
+        java.util.concurrent.CompletableFuture<List<byte[]>> next = nextBatch(lines);
+        while (true) {
+            List<byte[]> batch = next.join();
             if (batch.isEmpty()) {
-                break;
+                return null;
             }
+            next = nextBatch(lines);
             if (origin[0] == null) {
                 origin[0] = originOf(batch.getFirst());
             }
@@ -246,17 +245,29 @@ final class LogVerifier {
                     .forEach(i -> checked[i] = check(batch.get(i), first + i, expected));
             for (Checked c : checked) {
                 if (c.problem() != null) {
+                    next.join();
                     return new Bad(leaves.size() + 1, c.problem());
                 }
                 leaves.add(c.leaf());
             }
         }
-        return null;
+    }
+
+    private static java.util.concurrent.CompletableFuture<List<byte[]>> nextBatch(Iterator<byte[]> lines) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    List<byte[]> batch = new ArrayList<>(BATCH);
+                    while (lines.hasNext() && batch.size() < BATCH) {
+                        batch.add(lines.next());
+                    }
+                    return batch;
+                },
+                READER);
     }
 
     private record Checked(byte @Nullable [] leaf, @Nullable String problem) {}
 
-    private static String originOf(String line) {
+    private static String originOf(byte[] line) {
         try {
             return SignedNote.origin(JSON.readTree(line).path("project_id").asString(""));
         } catch (RuntimeException e) {
@@ -265,7 +276,7 @@ final class LogVerifier {
     }
 
     /** Checks one event line; {@code expectedSeq} is its position. */
-    static Checked check(String line, long expectedSeq, String origin) {
+    static Checked check(byte[] line, long expectedSeq, String origin) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -286,22 +297,24 @@ final class LogVerifier {
         String dataHash = event.path("data_hash").isNull()
                 ? null
                 : event.path("data_hash").asString(null);
-        if (!data.isMissingNode() && !data.isNull()) {
-            if (dataHash == null || !MessageDigest.isEqual(AuditLog.sha256(Jcs.canonical(data)), parseHex(dataHash))) {
-                return new Checked(null, "its data does not match its data_hash");
-            }
-        }
         String claimed = event.path("leaf_hash").asString("");
-        ObjectNode envelope = event.deepCopy();
-        envelope.remove("data");
-        envelope.remove("leaf_hash");
         byte[] leaf;
         try {
-            leaf = Merkle.leafHash(Jcs.canonical(envelope));
+            if (!data.isMissingNode() && !data.isNull()) {
+                MessageDigest sha = Merkle.sha256();
+                Jcs.digest(sha, data, java.util.Set.of());
+                if (dataHash == null || !HEX.formatHex(sha.digest()).equals(dataHash)) {
+                    return new Checked(null, "its data does not match its data_hash");
+                }
+            }
+            MessageDigest sha = Merkle.sha256();
+            sha.update((byte) 0x00);
+            Jcs.digest(sha, event, NOT_IN_LEAF);
+            leaf = sha.digest();
         } catch (IllegalArgumentException e) {
             return new Checked(null, "it cannot be canonicalized: " + e.getMessage());
         }
-        if (!MessageDigest.isEqual(leaf, parseHex(claimed))) {
+        if (!HEX.formatHex(leaf).equals(claimed)) {
             return new Checked(null, "its fields do not match its leaf_hash");
         }
         return new Checked(leaf, null);

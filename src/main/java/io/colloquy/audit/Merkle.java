@@ -258,11 +258,18 @@ final class Merkle {
         return Long.highestOneBit(n - 1);
     }
 
-    private static MessageDigest sha256() {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is unavailable", e);
         }
+    });
+
+    /** This thread's SHA-256 (a digest resets itself after {@code digest()}). */
+    static MessageDigest sha256() {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        return sha;
     }
 }

@@ -35,7 +35,9 @@ final class StreamHub {
         byProject.values().forEach(set -> set.forEach(StreamSession::recheck));
     }
 
-    int size() {
-        return byProject.values().stream().mapToInt(Set::size).sum();
+    /** Live streams of one project on this server. */
+    int streams(UUID project) {
+        Set<StreamSession> sessions = byProject.get(project);
+        return sessions == null ? 0 : sessions.size();
     }
 }

@@ -23,7 +23,8 @@ class OpenApiDocument {
                                 the path is 400 VALIDATION_FAILED; a malformed id is 404; wrong methods are 405 \
                                 METHOD_NOT_ALLOWED; POST with Idempotency-Key records only 2xx responses (a failed \
                                 request can be retried with the same key); replays carry `Idempotent-Replayed: true`; \
-                                `DELETE /v1/project` answers 200 with {"project_id", "deleted": true}; key `name` \
+                                `DELETE /v1/project` and `DELETE /v1/namespaces/{ns}` answer 200 with a signed receipt \
+                                {"receipt", "signed_text", "signature", "algorithm", "key_id"}; key `name` \
                                 is optional; memories are listed newest first. \
                                 Rate limits: every request is charged to one token bucket, its project's for a \
                                 valid key (the plan's requests per second, bursts of 2 s worth) or else its client \
@@ -37,7 +38,16 @@ class OpenApiDocument {
                                 that kind and has no Retry-After; a batch append is admitted whole or not at all. \
                                 403 IP_NOT_ALLOWED is decided from the key's and the project's ip_allowlist \
                                 (both must allow; empty = any) before any project data is read. HSTS is sent on \
-                                TLS connections only."""))
+                                TLS connections only. \
+                                Audit (docs/audit.md): events also \
+                                carry `data_hash` = SHA-256 of the RFC 8785 form of `data` (null without data); the \
+                                leaf hash is SHA-256(0x00 || RFC 8785 form of the event without `data` and \
+                                `leaf_hash`); deletions carry no data; `?format=jsonl` answers application/x-ndjson; \
+                                `/v1/audit/consistency` also returns both roots, `to_size` defaults to the current \
+                                size and `from_size` 0 gives an empty proof; the checkpoint also returns `origin` and \
+                                the C2SP `signed_note`, the public key a C2SP `verifier_key`; stream tokens live 60 s \
+                                and are single-use; the stream without `after_seq` sends only new events, and \
+                                `after_seq` above the current size is 400."""))
                 .components(
                         new Components()
                                 .addSecuritySchemes(

@@ -7,6 +7,9 @@ import io.colloquy.IntegrationTest;
 import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,14 +17,19 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
- * 16 concurrent writers, 500 changes each, spread over 4 projects: every project's seqs are exactly
- * 1..N, every change has exactly one event, and the changes of one dialogue keep their order.
+ * 16 concurrent writers, 500 changes each, spread over 4 projects, while three more sequencers (as
+ * other server instances on the same database would run them) compete with the server's own: every
+ * project's seqs are exactly 1..N, every change has exactly one event, and the changes of one dialogue
+ * keep their order.
  */
 @IntegrationTest
 class AuditDensityIntegrationTests {
@@ -31,6 +39,15 @@ class AuditDensityIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    SequencerRepository sequencer;
+
+    @Autowired
+    AuditRepository log;
+
+    @Autowired
+    TenantScope tenants;
 
     @Test
     void concurrentWritersGetDenseGaplessSeqsAndOneEventPerChange() throws Exception {
@@ -44,6 +61,22 @@ class AuditDensityIntegrationTests {
         }
         long started = System.nanoTime();
         List<Future<List<String>>> writers = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<Thread> otherInstances = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            AuditSequencer other = new AuditSequencer(
+                    sequencer,
+                    log,
+                    tenants,
+                    Clock.systemUTC(),
+                    new StaticListableBeanFactory().getBeanProvider(MeterRegistry.class),
+                    Duration.ofMillis(5));
+            otherInstances.add(Thread.ofPlatform().start(() -> {
+                while (writing.get()) {
+                    other.round();
+                }
+            }));
+        }
         try (ExecutorService pool = Executors.newFixedThreadPool(WRITERS)) {
             for (int w = 0; w < WRITERS; w++) {
                 TestProject p = projects.get(w % PROJECTS);
@@ -56,6 +89,10 @@ class AuditDensityIntegrationTests {
         for (int w = 0; w < WRITERS; w++) {
             changed.computeIfAbsent(projects.get(w % PROJECTS), p -> new ArrayList<>())
                     .addAll(writers.get(w).get());
+        }
+        writing.set(false);
+        for (Thread t : otherInstances) {
+            t.join();
         }
         double writeSeconds = (System.nanoTime() - started) / 1e9;
         long lastWrite = System.nanoTime();
