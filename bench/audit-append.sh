@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Append throughput with the audit log on, against a baseline build of another revision (default: the
-# commit this branch started from), measured in the same run on the same machine. Prints one JSON
-# object. Not run by CI. Usage: bench/audit-append.sh [BASELINE_REF] [SECONDS] [WORKERS] [ROUNDS]
+# last commit without the audit log, i.e. the parent of the one that added its migration), measured in
+# the same run on the same machine. Prints one JSON object. Not run by CI.
+# Usage: bench/audit-append.sh [BASELINE_REF] [SECONDS] [WORKERS] [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-baseline_ref="${1:-$(git -C "$here" merge-base HEAD main)}"
+first_audit="$(git -C "$here" log --diff-filter=A --format=%H -- src/main/resources/db/migration/V20__audit_log.sql | tail -n 1)"
+baseline_ref="$(git -C "$here" rev-parse "${1:-$first_audit^}")"
 seconds="${2:-20}"
 workers="${3:-16}"
 rounds="${4:-3}"

@@ -72,6 +72,21 @@ class AuditVerifierBench {
                 .put("root_hash", HexFormat.of().formatHex(root))
                 .put("note", note)
                 .put("signature", Base64.getEncoder().encodeToString(s.sign()));
+        String out = System.getProperty("bench.out");
+        if (out != null) {
+            // A file to time the CLI with: EXPORT.jsonl, checkpoint.json and the public key.
+            java.nio.file.Path dir = java.nio.file.Path.of(out);
+            java.nio.file.Files.createDirectories(dir);
+            try (var w = java.nio.file.Files.newOutputStream(dir.resolve("events.jsonl"))) {
+                for (byte[] line : lines) {
+                    w.write(line);
+                    w.write('\n');
+                }
+            }
+            java.nio.file.Files.writeString(dir.resolve("checkpoint.json"), checkpoint.toString());
+            java.nio.file.Files.writeString(
+                    dir.resolve("key.txt"), Base64.getEncoder().encodeToString(SignedNote.raw(key.getPublic())));
+        }
         LogVerifier verifier = new LogVerifier(SignedNote.raw(key.getPublic()));
         LogVerifier.Source source = new LogVerifier.Source() {
             @Override
