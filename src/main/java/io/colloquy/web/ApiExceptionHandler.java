@@ -152,6 +152,9 @@ final class ApiExceptionHandler {
 
     private static String problem(DatabindException e) {
         String m = String.valueOf(e.getOriginalMessage());
+        if (m.contains(WellFormedText.PROBLEM)) {
+            return WellFormedText.PROBLEM;
+        }
         if (m.contains("String") || m.contains("string")) {
             return "must be a string";
         }

@@ -20,7 +20,10 @@ class JsonSettings {
     @Bean
     JsonMapperBuilderCustomizer strictJson() {
         return builder -> {
-            builder.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            builder.addModule(new tools.jackson.databind.module.SimpleModule("well-formed-text")
+                            .addDeserializer(String.class, new WellFormedText.Strings()))
+                    .nodeFactory(new WellFormedText.Nodes())
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

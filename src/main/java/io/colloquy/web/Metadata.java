@@ -21,6 +21,9 @@ public record Metadata(ObjectNode value) {
         if (value == null) {
             return empty();
         }
+        if (!keysWellFormed(value)) {
+            throw ValidationFailed.of(field, "has a key that " + WellFormedText.PROBLEM);
+        }
         if (value.size() > MAX_KEYS) {
             throw ValidationFailed.of(field, "must have at most " + MAX_KEYS + " keys");
         }
@@ -28,6 +31,23 @@ public record Metadata(ObjectNode value) {
             throw ValidationFailed.of(field, "must be at most " + MAX_BYTES + " bytes as JSON");
         }
         return new Metadata(value);
+    }
+
+    private static boolean keysWellFormed(tools.jackson.databind.JsonNode node) {
+        if (node.isObject()) {
+            for (var entry : node.properties()) {
+                if (!WellFormedText.wellFormed(entry.getKey()) || !keysWellFormed(entry.getValue())) {
+                    return false;
+                }
+            }
+        } else if (node.isArray()) {
+            for (var item : node) {
+                if (!keysWellFormed(item)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     public String json() {

@@ -79,6 +79,12 @@ class BadInputIntegrationTests {
                 new Case("POST", dialogues, TestApi.json("tags", tooManyTags)),
                 new Case("POST", dialogues, TestApi.json("tags", List.of("x".repeat(65)))),
                 new Case("POST", dialogues, TestApi.json("tags", List.of(""))),
+                new Case("POST", messages, "{\"role\":\"user\",\"content\":\"lone \\ud800 surrogate\"}"),
+                new Case("POST", messages, "{\"role\":\"user\",\"content\":\"x\",\"metadata\":{\"k\":\"\\udc00\"}}"),
+                new Case(
+                        "POST", messages, "{\"role\":\"user\",\"content\":\"x\",\"metadata\":{\"a\":{\"\\ud800\":1}}}"),
+                new Case("POST", dialogues, "{\"tags\":[\"\\udfff\"]}"),
+                new Case("PATCH", dialogues + "/" + dialogue, "{\"title\":\"\\ud83d\"}"),
                 new Case("POST", messages, TestApi.json("content", "no role")),
                 new Case("POST", messages, TestApi.json("role", "user")),
                 new Case("POST", messages, TestApi.json("role", "robot", "content", "x")),
@@ -162,6 +168,16 @@ class BadInputIntegrationTests {
             assertContractError(r);
         }
         assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void wellFormedSurrogatePairsAreAccepted() {
+        TestApi.Response r = api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/dialogues/" + dialogue + "/messages",
+                "{\"role\":\"user\",\"content\":\"emoji \\ud83d\\ude00 and \u00e9t\u00e9\",\"metadata\":{\"\u263a\":\"\\ud83d\\ude00\"}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.text("/content")).isEqualTo("emoji \ud83d\ude00 and \u00e9t\u00e9");
     }
 
     @Test
