@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnWebApplication
 class AuditStreamConfiguration implements WebSocketConfigurer {
     private final AuditStreamHandler handler;
+    private final ErrorResponses errors;
 
     AuditStreamConfiguration(
             AuditRepository events,
@@ -29,12 +30,56 @@ class AuditStreamConfiguration implements WebSocketConfigurer {
             ErrorResponses errors,
             @Value("${colloquy.audit.stream-send-timeout:10s}") Duration sendTimeout) {
         this.handler = new AuditStreamHandler(events, tenants, hub, json, errors, sendTimeout);
+        this.errors = errors;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(handler, AuditRoutes.STREAM)
+                .setHandshakeHandler(new ContractHandshakes(errors))
                 .addInterceptors(handler)
                 .setAllowedOrigins("*");
+    }
+
+    /** A request to the stream that is not a WebSocket upgrade gets the contract's error body, not plain text. */
+    static final class ContractHandshakes
+            extends org.springframework.web.socket.server.support.DefaultHandshakeHandler {
+        private final ErrorResponses errors;
+
+        ContractHandshakes(ErrorResponses errors) {
+            this.errors = errors;
+        }
+
+        @Override
+        protected void handleInvalidUpgradeHeader(
+                org.springframework.http.server.ServerHttpRequest request,
+                org.springframework.http.server.ServerHttpResponse response)
+                throws java.io.IOException {
+            reject(request, response);
+        }
+
+        @Override
+        protected void handleInvalidConnectHeader(
+                org.springframework.http.server.ServerHttpRequest request,
+                org.springframework.http.server.ServerHttpResponse response)
+                throws java.io.IOException {
+            reject(request, response);
+        }
+
+        private void reject(
+                org.springframework.http.server.ServerHttpRequest request,
+                org.springframework.http.server.ServerHttpResponse response)
+                throws java.io.IOException {
+            if (request instanceof org.springframework.http.server.ServletServerHttpRequest in
+                    && response instanceof org.springframework.http.server.ServletServerHttpResponse out) {
+                errors.write(
+                        in.getServletRequest(),
+                        out.getServletResponse(),
+                        io.colloquy.web.ValidationFailed.of(
+                                "Upgrade", "this endpoint is a WebSocket: send an upgrade request"));
+                return;
+            }
+            response.setStatusCode(org.springframework.http.HttpStatus.BAD_REQUEST);
+        }
     }
 }

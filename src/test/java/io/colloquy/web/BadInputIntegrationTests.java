@@ -243,6 +243,9 @@ class BadInputIntegrationTests {
             assertThat(r.status()).as(path).isEqualTo(404);
             assertContractError(r);
         }
+        TestApi.Response notUpgraded = api.get(project.adminKey(), "/v1/audit/stream");
+        assertThat(notUpgraded.status()).as(notUpgraded.body()).isEqualTo(400);
+        assertContractError(notUpgraded);
         TestApi.Response wrongMethod =
                 api.send("PUT", dialogues, project.adminKey(), "{}", Map.of("Content-Type", "application/json"));
         assertThat(wrongMethod.status()).isEqualTo(405);
