@@ -112,6 +112,10 @@ final class EmbeddedPostgres implements AutoCloseable {
         return cluster.layout().clusterDir();
     }
 
+    Path logFile() {
+        return cluster.layout().logFile();
+    }
+
     Path installDir() {
         return cluster.installDir();
     }

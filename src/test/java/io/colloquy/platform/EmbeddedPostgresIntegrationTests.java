@@ -52,7 +52,10 @@ class EmbeddedPostgresIntegrationTests {
 
     @Test
     void startsServerThatAcceptsOnlyScramOnLoopback() throws Exception {
-        assertScramOnLoopback(newTargetDataDir(), true);
+        Path target = newTargetDataDir();
+        // when the checkout itself sits in a 0700 directory (as root), even target/ is out of the service account's
+        // reach
+        assertScramOnLoopback(target, !isRoot() || reachableByOthers(target.getParent()));
         // JUnit's temp dirs are 0700: as root the cluster must move to where the service account can reach it
         assertScramOnLoopback(tempDir.resolve("data"), !isRoot());
     }
@@ -116,7 +119,7 @@ class EmbeddedPostgresIntegrationTests {
     void sharesServerOfAnotherLiveJvm() throws Exception {
         Path dataDir = newTargetDataDir();
         Process child = startChildJvm(dataDir);
-        int port = awaitReady(child);
+        int port = awaitReady(child).port();
 
         EmbeddedPostgres attached = start(dataDir);
         assertThat(attached.owned()).isFalse();
@@ -135,13 +138,14 @@ class EmbeddedPostgresIntegrationTests {
     void takesOverServerLeftRunningByKilledJvm() throws Exception {
         Path dataDir = newTargetDataDir();
         Process child = startChildJvm(dataDir);
-        int port = awaitReady(child);
+        Ready ready = awaitReady(child);
+        int port = ready.port();
         String password = readPassword(dataDir);
         try (Connection connection = connect(port, password)) {
             execute(connection, "CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)");
             execute(connection, "INSERT INTO notes VALUES (1, 'survives kill -9')");
         }
-        long orphan = postmasterPid(dataDir.resolve("postgres"));
+        long orphan = postmasterPid(ready.clusterDir());
 
         child.destroyForcibly().waitFor();
         EmbeddedPostgres postgres = start(dataDir);
@@ -160,8 +164,8 @@ class EmbeddedPostgresIntegrationTests {
     void watchdogStopsServerWhenOwningJvmIsKilled() throws Exception {
         Path dataDir = newTargetDataDir();
         Process child = startChildJvm(dataDir);
-        awaitReady(child);
-        long postmaster = postmasterPid(dataDir.resolve("postgres"));
+        Ready ready = awaitReady(child);
+        long postmaster = postmasterPid(ready.clusterDir());
         long watchdog = Long.parseLong(
                 Files.readString(dataDir.resolve("postgres.watchdog")).strip());
         assertThat(Processes.isAlive(watchdog)).isTrue();
@@ -170,7 +174,7 @@ class EmbeddedPostgresIntegrationTests {
 
         await(Duration.ofSeconds(15), () -> !Processes.isAlive(postmaster), "postmaster stopped by the watchdog");
         await(Duration.ofSeconds(5), () -> !Processes.isAlive(watchdog), "watchdog exited");
-        assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+        assertThat(ready.clusterDir().resolve("postmaster.pid")).doesNotExist();
     }
 
     @Test
@@ -203,7 +207,7 @@ class EmbeddedPostgresIntegrationTests {
             }
         }
         postgres.close();
-        assertThat(Files.readString(dataDir.resolve("logs/postgres.log"))).doesNotContain(postgres.superuserPassword());
+        assertThat(Files.readString(postgres.logFile())).doesNotContain(postgres.superuserPassword());
     }
 
     @AfterEach
@@ -294,17 +298,22 @@ class EmbeddedPostgresIntegrationTests {
         return child;
     }
 
-    private static int awaitReady(Process child) throws Exception {
+    /** What a child JVM reports once its server is up: the port and where the launcher put the cluster. */
+    private record Ready(int port, Path clusterDir) {}
+
+    private static Ready awaitReady(Process child) throws Exception {
         List<String> output = new CopyOnWriteArrayList<>();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<Ready> port = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = child.inputReader(StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     output.add(line);
                     if (line.startsWith("READY ")) {
-                        port.complete(Integer.parseInt(
-                                line.substring("READY ".length()).strip()));
+                        String[] parts =
+                                line.substring("READY ".length()).strip().split(" ", 2);
+                        USED_PATHS.add(parts[1]);
+                        port.complete(new Ready(Integer.parseInt(parts[0]), Path.of(parts[1])));
                     }
                 }
             } catch (IOException ignored) {
@@ -383,6 +392,15 @@ class EmbeddedPostgresIntegrationTests {
 
     private static String permissions(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private static boolean reachableByOthers(Path dir) throws IOException {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isRoot() {

@@ -3,14 +3,14 @@ package io.colloquy.platform;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Child JVM for {@link EmbeddedPostgresIntegrationTests}: starts the server, prints "READY port", then waits. */
+/** Child JVM for {@link EmbeddedPostgresIntegrationTests}: starts the server, prints "READY port clusterDir", then waits. */
 final class EmbeddedPostgresMain {
 
     private EmbeddedPostgresMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         EmbeddedPostgres postgres = EmbeddedPostgres.start(Path.of(args[0]));
-        System.out.println("READY " + postgres.port());
+        System.out.println("READY " + postgres.port() + " " + postgres.clusterDir());
         System.out.flush();
         // exit (and stop the server through the shutdown hook) if the test JVM goes away and closes our stdin
         Thread.ofPlatform().daemon().start(() -> {
