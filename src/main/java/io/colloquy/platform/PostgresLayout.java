@@ -145,7 +145,9 @@ record PostgresLayout(Path dataDir, Path runtimeDir, Path clusterDir, Path logFi
             throw new IllegalStateException(SYSTEM_HOME + " must be owned by root");
         }
         Path clusters = ensureDirectory(home.resolve("clusters"), TRAVERSE_ONLY_DIR);
-        Path clusterHome = ensureDirectory(clusters.resolve(sha256Prefix(data.toString())), PRIVATE_DIR);
+        Path clusterHome = clusters.resolve(sha256Prefix(data.toString()));
+        setAsideOrphan(clusterHome, secrets);
+        clusterHome = ensureDirectory(clusterHome, PRIVATE_DIR);
         user.handToServiceAccount(clusterHome);
         Path runtime = ensureDirectory(home.resolve("runtime"), PUBLIC_DIR);
         log.info(
@@ -155,6 +157,34 @@ record PostgresLayout(Path dataDir, Path runtimeDir, Path clusterDir, Path logFi
                 clusterHome);
         return new PostgresLayout(
                 data, runtime, clusterHome.resolve("postgres"), clusterHome.resolve("postgres.log"), secrets);
+    }
+
+    /**
+     * A cluster kept here belongs to a data directory at this path. If that data directory was deleted and
+     * made again, its superuser password went with it and the old cluster can never be opened: it is
+     * renamed aside (never deleted) so a fresh one can be made, and the log says where it went.
+     */
+    private static void setAsideOrphan(Path clusterHome, Path secrets) throws IOException {
+        Path cluster = clusterHome.resolve("postgres");
+        if (!Files.isDirectory(cluster) || Files.exists(secrets.resolve("postgres-superuser.password"))) {
+            return;
+        }
+        Path pidFile = cluster.resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            if (!lines.isEmpty()
+                    && Processes.isAlive(Long.parseLong(lines.getFirst().strip()))) {
+                throw new IllegalStateException("The PostgreSQL cluster " + cluster + " is running but its data"
+                        + " directory has no superuser password: stop it first");
+            }
+        }
+        Path aside = clusterHome.resolveSibling(clusterHome.getFileName() + ".orphaned-" + System.currentTimeMillis());
+        Files.move(clusterHome, aside, StandardCopyOption.ATOMIC_MOVE);
+        log.warn(
+                "The PostgreSQL cluster {} belonged to an earlier data directory at this path whose password is"
+                        + " gone; it was moved to {} and a new cluster is created",
+                cluster,
+                aside);
     }
 
     private static void createIfMissing(Path dir, Set<PosixFilePermission> permissions) throws IOException {
