@@ -23,7 +23,7 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class SearchService {
-    static final int CANDIDATES_PER_TYPE = 1_000;
+    static final int CANDIDATES_PER_TYPE = 250;
     private static final double K1 = 1.2;
     private static final double B = 0.75;
     private final DialogueService dialogues;
