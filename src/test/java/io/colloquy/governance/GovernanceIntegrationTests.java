@@ -291,6 +291,98 @@ class GovernanceIntegrationTests {
                 .isEqualTo(200);
     }
 
+    /**
+     * Generated scenarios (jqwik generators): retention settings, later clocks, holds and expiries; the purge
+     * must remove exactly what a plain reference says has expired and is not held, and the preview must match.
+     */
+    @Test
+    void retentionMatchesAReferenceOnGeneratedScenarios() {
+        net.jqwik.api.Arbitrary<Integer> days =
+                net.jqwik.api.Arbitraries.integers().between(1, 6);
+        net.jqwik.api.Arbitrary<Integer> laterDays =
+                net.jqwik.api.Arbitraries.integers().between(0, 8);
+        net.jqwik.api.Arbitrary<Boolean> coin = net.jqwik.api.Arbitraries.of(true, false);
+        for (int scenario = 0; scenario < 4; scenario++) {
+            TestProject p = TestProjects.aProject(api);
+            int dialogueDays = days.sample();
+            int shortDays = days.sample();
+            int longDays = days.sample();
+            api.patch(
+                    p.adminKey(),
+                    "/v1/project",
+                    json(
+                            "retention",
+                            Map.of(
+                                    "dialogue_days",
+                                    dialogueDays,
+                                    "short_term_memory_days",
+                                    shortDays,
+                                    "long_term_memory_days",
+                                    longDays)));
+            String base = "/v1/namespaces/" + ns;
+            Map<String, Boolean> heldDialogues = new java.util.HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                String d = p.dialogue(ns);
+                boolean held = coin.sample();
+                if (held) {
+                    api.patch(p.adminKey(), base + "/dialogues/" + d, json("legal_hold", true));
+                }
+                heldDialogues.put(d, held);
+            }
+            Map<String, Integer> memoryDays = new java.util.HashMap<>();
+            Map<String, Integer> memoryExpiry = new java.util.HashMap<>();
+            for (int i = 0; i < 4; i++) {
+                boolean shortTerm = coin.sample();
+                Integer expiresInDays = coin.sample() ? days.sample() : null;
+                String body = expiresInDays == null
+                        ? json("kind", shortTerm ? "short_term" : "long_term", "content", "m" + i)
+                        : json(
+                                "kind",
+                                shortTerm ? "short_term" : "long_term",
+                                "content",
+                                "m" + i,
+                                "expires_at",
+                                Instant.now()
+                                        .plus(java.time.Duration.ofDays(expiresInDays))
+                                        .toString());
+                String id = api.post(p.adminKey(), base + "/memories", body).text("/id");
+                memoryDays.put(id, shortTerm ? shortDays : longDays);
+                if (expiresInDays != null) {
+                    memoryExpiry.put(id, expiresInDays);
+                }
+            }
+            int later = laterDays.sample();
+            // a clock "later" days (and a bit) ahead: everything made just now is exactly that old
+            Instant now = Instant.now().plus(java.time.Duration.ofDays(later)).plusSeconds(60);
+            List<String> expectedDialogues = heldDialogues.entrySet().stream()
+                    .filter(e -> !e.getValue() && later >= dialogueDays)
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+            List<String> expectedMemories = memoryDays.keySet().stream()
+                    .filter(id -> later >= memoryDays.get(id)
+                            || (memoryExpiry.containsKey(id) && later >= memoryExpiry.get(id)))
+                    .sorted()
+                    .toList();
+            UUID id = TestProjects.uuid(p.id());
+            Retention.Preview preview = tenants.inProject(id, () -> retention.preview(id, now));
+            assertThat(preview.dialogues().firstIds().stream().sorted().toList())
+                    .as("scenario %d: dialogue days %d, %d days later", scenario, dialogueDays, later)
+                    .isEqualTo(expectedDialogues);
+            assertThat(preview.memories().firstIds().stream().sorted().toList())
+                    .as(
+                            "scenario %d: memory days %s, expiries %s, %d days later",
+                            scenario, memoryDays, memoryExpiry, later)
+                    .isEqualTo(expectedMemories);
+            assertThat(retention.purgeProject(id, now))
+                    .containsExactly(expectedDialogues.size(), expectedMemories.size());
+            for (String d : heldDialogues.keySet()) {
+                assertThat(api.get(p.adminKey(), base + "/dialogues/" + d).status())
+                        .isEqualTo(expectedDialogues.contains(d) ? 404 : 200);
+            }
+        }
+    }
+
     @Test
     void immutableProjectsNeverLoseDialoguesToRetention() {
         TestProject immutable = TestProjects.aProject(api, json("name", "archive", "immutable_dialogues", true));
