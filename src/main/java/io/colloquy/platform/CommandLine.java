@@ -67,8 +67,10 @@ public final class CommandLine {
         StringBuilder s =
                 new StringBuilder("Usage: ./colloquy <command>\n  serve                      start the server\n");
         s.append("  project create NAME [--plan PLAN] [--immutable-dialogues] [--delete-protection]\n");
+        s.append("  receipts list                 deletion receipts (signed text, tab, base64 Ed25519 signature)\n");
         commands.stream()
-                .filter(c -> !c.words().equals(List.of("project", "create")))
+                .filter(c -> !c.words().equals(List.of("project", "create"))
+                        && !c.words().equals(List.of("receipts", "list")))
                 .forEach(c -> s.append("  ").append(c.usage()).append('\n'));
         return s.toString();
     }
