@@ -7,11 +7,12 @@ package io.colloquy.crypto;
  * KMS's encryption context) so a wrapped key copied to another project does not unwrap.
  */
 public interface KeyEncryptionKeyProvider {
-    /** Identifies the KEK (and its version) a key was wrapped with, stored beside the wrapped key. */
-    String id();
+    /** A wrapped key and the id of the KEK (and its version) that wrapped it, stored beside it. */
+    record Wrapped(String kekId, byte[] bytes) {}
 
-    byte[] wrap(byte[] key, byte[] context);
+    /** Wraps under the current KEK. */
+    Wrapped wrap(byte[] key, byte[] context);
 
-    /** Throws {@link IllegalStateException} when the wrapped key or its context was altered. */
-    byte[] unwrap(byte[] wrapped, byte[] context);
+    /** Unwraps with the KEK named by {@code kekId}; {@link IllegalStateException} when altered or unknown. */
+    byte[] unwrap(String kekId, byte[] wrapped, byte[] context);
 }

@@ -28,7 +28,13 @@ class KeyRepository {
              WHERE project_id = :project
             """;
     private static final String PROJECT_KEY = """
-            SELECT wrapped FROM colloquy.project_keys WHERE project_id = :project AND version = :version
+            SELECT wrapped, kek_id FROM colloquy.project_keys WHERE project_id = :project AND version = :version
+            """;
+    private static final String ALL_PROJECT_KEYS = """
+            SELECT version, wrapped, kek_id FROM colloquy.project_keys WHERE project_id = :project ORDER BY version
+            """;
+    private static final String REWRAP_PROJECT_KEY = """
+            UPDATE colloquy.project_keys SET wrapped = :wrapped, kek_id = :kek WHERE project_id = :project AND version = :version
             """;
     private static final String INSERT_PROJECT_KEY = """
             INSERT INTO colloquy.project_keys (project_id, version, wrapped, kek_id, created_at)
@@ -113,12 +119,31 @@ class KeyRepository {
                 .update();
     }
 
-    Optional<byte[]> projectKey(UUID project, int version) {
+    /** A project key as stored: its version, the wrapped bytes and the id of the KEK that wrapped it. */
+    record WrappedProjectKey(int version, byte[] wrapped, String kekId) {}
+
+    Optional<WrappedProjectKey> projectKey(UUID project, int version) {
         return jdbc.sql(PROJECT_KEY)
                 .param("project", project)
                 .param("version", version)
-                .query((rs, n) -> rs.getBytes(1))
+                .query((rs, n) -> new WrappedProjectKey(version, rs.getBytes(1), rs.getString(2)))
                 .optional();
+    }
+
+    List<WrappedProjectKey> allProjectKeys(UUID project) {
+        return jdbc.sql(ALL_PROJECT_KEYS)
+                .param("project", project)
+                .query((rs, n) -> new WrappedProjectKey(rs.getInt(1), rs.getBytes(2), rs.getString(3)))
+                .list();
+    }
+
+    void rewrapProjectKey(UUID project, int version, byte[] wrapped, String kekId) {
+        jdbc.sql(REWRAP_PROJECT_KEY)
+                .param("project", project)
+                .param("version", version)
+                .param("wrapped", wrapped)
+                .param("kek", kekId)
+                .update();
     }
 
     void insertProjectKey(UUID project, int version, byte[] wrapped, String kek, Instant now) {

@@ -126,7 +126,8 @@ public final class Keyring {
             return state.get();
         }
         byte[] raw = random32();
-        keys.insertProjectKey(project, 1, kek.wrap(raw, projectContext(project, 1)), kek.id(), clock.instant());
+        KeyEncryptionKeyProvider.Wrapped wrapped = kek.wrap(raw, projectContext(project, 1));
+        keys.insertProjectKey(project, 1, wrapped.bytes(), wrapped.kekId(), clock.instant());
         keys.insertState(project, 1, false, null, clock.instant());
         markCreatedInThisTransaction(project);
         return keys.state(project).orElseThrow();
@@ -138,14 +139,15 @@ public final class Keyring {
         if (cached != null) {
             return cached;
         }
-        Optional<byte[]> wrapped = keys.projectKey(project, version);
+        Optional<KeyRepository.WrappedProjectKey> wrapped = keys.projectKey(project, version);
         if (wrapped.isEmpty()) {
             if (keys.state(project).map(s -> s.revokedAt() != null).orElse(false)) {
                 throw new EncryptionKeyRevoked();
             }
             throw new IllegalStateException("Project key version " + version + " is gone");
         }
-        SecretKey key = new SecretKeySpec(kek.unwrap(wrapped.get(), projectContext(project, version)), "AES");
+        SecretKey key = new SecretKeySpec(
+                kek.unwrap(wrapped.get().kekId(), wrapped.get().wrapped(), projectContext(project, version)), "AES");
         if (!createdInThisTransaction(project)) {
             projectKeys.put(id, key);
         }

@@ -1,29 +1,176 @@
 package io.colloquy.crypto;
 
+import io.colloquy.platform.ColloquySettings;
+import io.colloquy.platform.ServerSecrets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.crypto.KDF;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.HKDFParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** The built-in KEK: AES-256-GCM under a key derived (HKDF) from the server's master key. */
+/**
+ * The built-in KEK: AES-256-GCM under a key derived (HKDF-SHA256, "kek/v1") from a master key —
+ * {@code COLLOQUY_MASTER_KEY}, or {@code <data dir>/secrets/master.key} (0600, generated on first
+ * start). Each master is known by a fingerprint ({@code local-master/<16 hex>}) stored beside every key
+ * it wraps, so several can be in use at once: during a rotation ({@code master.key.next}) and after it
+ * ({@code master.key.retired-*}, kept until the operator removes it). Key files are re-read when an
+ * unknown fingerprint shows up, so a running server follows a rotation made by the command line.
+ */
 @Component
 final class LocalMasterKey implements KeyEncryptionKeyProvider {
-    private final SecretKey kek;
+    static final String CURRENT = "master.key";
+    static final String NEXT = "master.key.next";
+    static final String RETIRED = "master.key.retired-";
+    private final ServerSecrets secrets;
+    private final byte @Nullable [] configured;
+    private volatile Keys keys;
 
-    LocalMasterKey(ServerKeys keys) {
-        this.kek = keys.derive("kek/v1");
+    private record Keys(String currentId, Map<String, SecretKey> byId) {}
+
+    LocalMasterKey(ColloquySettings settings, @Value("${COLLOQUY_MASTER_KEY:}") String configured) {
+        this.secrets = new ServerSecrets(settings.dataDir());
+        this.configured = configured.isBlank() ? null : Base64.getDecoder().decode(configured.strip());
+        if (this.configured != null && this.configured.length != 32) {
+            throw new IllegalArgumentException("COLLOQUY_MASTER_KEY must be base64 of exactly 32 bytes");
+        }
+        this.keys = load();
     }
 
     @Override
-    public String id() {
-        return "local-master/v1";
+    public Wrapped wrap(byte[] key, byte[] context) {
+        Keys current = load(); // a rotation may have finished since: always wrap under the newest master
+        keys = current;
+        return new Wrapped(current.currentId(), ServerKeys.seal(current.byId().get(current.currentId()), key, context));
     }
 
     @Override
-    public byte[] wrap(byte[] key, byte[] context) {
-        return ServerKeys.seal(kek, key, context);
-    }
-
-    @Override
-    public byte[] unwrap(byte[] wrapped, byte[] context) {
+    public byte[] unwrap(String kekId, byte[] wrapped, byte[] context) {
+        SecretKey kek = keys.byId().get(kekId);
+        if (kek == null) {
+            keys = load();
+            kek = keys.byId().get(kekId);
+        }
+        if (kek == null) {
+            throw new IllegalStateException("No master key with id " + kekId + " is available");
+        }
         return ServerKeys.open(kek, wrapped, context);
+    }
+
+    /** Starts (or resumes) a rotation: the id of the next master key, generated if needed. */
+    String prepareRotation() {
+        requireFileManaged();
+        secrets.getOrCreate(NEXT);
+        keys = load();
+        return idOf(readFile(NEXT));
+    }
+
+    /** Rewraps one wrapped key under the master key kept in {@code file} ({@link #NEXT} or {@link #CURRENT}). */
+    Wrapped rewrapTo(String file, String kekId, byte[] wrapped, byte[] context) {
+        byte[] target = readFile(file);
+        String targetId = idOf(target);
+        if (targetId.equals(kekId)) {
+            return new Wrapped(kekId, wrapped);
+        }
+        byte[] raw = unwrap(kekId, wrapped, context);
+        return new Wrapped(targetId, ServerKeys.seal(kek(target), raw, context));
+    }
+
+    /** Makes the next master key current; the old one stays, retired, until the operator removes it. */
+    Path finishRotation() {
+        requireFileManaged();
+        Path retired = secrets.path(RETIRED + System.currentTimeMillis());
+        try {
+            Files.move(secrets.path(CURRENT), retired, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(secrets.path(NEXT), secrets.path(CURRENT), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not swap the master key files", e);
+        }
+        keys = load();
+        return retired;
+    }
+
+    String currentId() {
+        return keys.currentId();
+    }
+
+    private void requireFileManaged() {
+        if (configured != null) {
+            throw new IllegalStateException("COLLOQUY_MASTER_KEY is set: rotate it where it is configured");
+        }
+    }
+
+    private Keys load() {
+        Map<String, SecretKey> byId = new LinkedHashMap<>();
+        byte[] current = configured != null ? configured : readOrCreateCurrent();
+        String currentId = idOf(current);
+        byId.put(currentId, kek(current));
+        if (configured == null) {
+            try (Stream<Path> files = Files.list(secrets.path(CURRENT).getParent())) {
+                for (Path f : files.toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.equals(NEXT) || name.startsWith(RETIRED)) {
+                        byte[] master = readFile(name);
+                        byId.putIfAbsent(idOf(master), kek(master));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not list the master key files", e);
+            }
+        }
+        return new Keys(currentId, Map.copyOf(byId));
+    }
+
+    private byte[] readOrCreateCurrent() {
+        secrets.getOrCreate(CURRENT);
+        return readFile(CURRENT);
+    }
+
+    private byte[] readFile(String name) {
+        try {
+            return Base64.getUrlDecoder()
+                    .decode(Files.readString(secrets.path(name), StandardCharsets.UTF_8)
+                            .strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the master key file " + secrets.path(name), e);
+        }
+    }
+
+    private static SecretKey kek(byte[] master) {
+        try {
+            return KDF.getInstance("HKDF-SHA256")
+                    .deriveKey(
+                            "AES",
+                            HKDFParameterSpec.ofExtract()
+                                    .addIKM(new SecretKeySpec(master, "HKDF"))
+                                    .thenExpand("kek/v1".getBytes(StandardCharsets.UTF_8), 32));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HKDF is unavailable", e);
+        }
+    }
+
+    /** The fingerprint of a master key: SHA-256 over its derived KEK, never over the master itself. */
+    private static String idOf(byte[] master) {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(kek(master).getEncoded());
+            return "local-master/" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -98,12 +98,9 @@ public class ProjectKeys {
             if (state.checkValue() == null || !MessageDigest.isEqual(state.checkValue(), check)) {
                 throw ValidationFailed.of("key", "is not the key that was revoked");
             }
-            keys.insertProjectKey(
-                    project,
-                    state.currentVersion(),
-                    kek.wrap(customerKey, Keyring.projectContext(project, state.currentVersion())),
-                    kek.id(),
-                    clock.instant());
+            KeyEncryptionKeyProvider.Wrapped wrapped =
+                    kek.wrap(customerKey, Keyring.projectContext(project, state.currentVersion()));
+            keys.insertProjectKey(project, state.currentVersion(), wrapped.bytes(), wrapped.kekId(), clock.instant());
             keys.updateState(
                     project, new KeyRepository.State(state.currentVersion(), true, check, null, state.rotatedAt()));
             return status(project);
@@ -139,6 +136,56 @@ public class ProjectKeys {
         keys.deleteNamespaceKeys(project, namespace);
     }
 
+    /**
+     * Master key rotation, step 1: the id of the next master key (made if needed; resumable). Only the
+     * built-in file-based master key rotates here.
+     */
+    public String prepareMasterRotation() {
+        return localMaster().prepareRotation();
+    }
+
+    /** Step 2, per project in its tenant transaction: rewraps its project keys under the next master key. */
+    public int rewrapUnderNextMaster(UUID project) {
+        return rewrapUnder(LocalMasterKey.NEXT, project);
+    }
+
+    /** Step 4, per project: rewraps keys made under the old master while the rotation ran. */
+    public int rewrapUnderCurrentMaster(UUID project) {
+        return rewrapUnder(LocalMasterKey.CURRENT, project);
+    }
+
+    private int rewrapUnder(String file, UUID project) {
+        LocalMasterKey master = localMaster();
+        int n = 0;
+        for (KeyRepository.WrappedProjectKey k : keys.allProjectKeys(project)) {
+            KeyEncryptionKeyProvider.Wrapped next =
+                    master.rewrapTo(file, k.kekId(), k.wrapped(), Keyring.projectContext(project, k.version()));
+            if (!next.kekId().equals(k.kekId())) {
+                keys.rewrapProjectKey(project, k.version(), next.bytes(), next.kekId());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Step 3: the next master key becomes current; returns where the old one was kept (remove it when done). */
+    public java.nio.file.Path finishMasterRotation() {
+        return localMaster().finishRotation();
+    }
+
+    /** The id of the KEK that new project keys are wrapped under. */
+    public String currentMasterId() {
+        return localMaster().currentId();
+    }
+
+    private LocalMasterKey localMaster() {
+        if (kek instanceof LocalMasterKey local) {
+            return local;
+        }
+        throw new IllegalStateException("Master key rotation is for the built-in master key; rotate "
+                + kek.getClass().getSimpleName() + " in its KMS");
+    }
+
     /** Destroys every key of the project (before its rows are deleted). */
     public void shredProject(UUID project) {
         keyring.forget(project);
@@ -152,8 +199,8 @@ public class ProjectKeys {
             UUID project, KeyRepository.State state, byte[] raw, boolean customer, byte @Nullable [] check) {
         int version = state.currentVersion() + 1;
         SecretKey newKey = new SecretKeySpec(raw, "AES");
-        keys.insertProjectKey(
-                project, version, kek.wrap(raw, Keyring.projectContext(project, version)), kek.id(), clock.instant());
+        KeyEncryptionKeyProvider.Wrapped wrapped = kek.wrap(raw, Keyring.projectContext(project, version));
+        keys.insertProjectKey(project, version, wrapped.bytes(), wrapped.kekId(), clock.instant());
         for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
             keys.rewrap(project, keyring.rewrap(project, k, newKey, version));
         }

@@ -17,9 +17,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The server's master key ({@code COLLOQUY_MASTER_KEY}, base64 of 32 bytes, or a 0600 key file generated
- * in the data dir on first start) and keys derived from it per purpose with HKDF-SHA256. Purpose keys
- * seal server-side records with AES-256-GCM and key HMACs; the master key itself is never used directly.
+ * The server key ({@code COLLOQUY_SERVER_KEY}, base64 of 32 bytes, or a 0600 key file generated in the
+ * data dir on first start) and keys derived from it per purpose with HKDF-SHA256: sealing of stored
+ * idempotent responses, export-link signatures, keyed digests. It is not the master key (the KEK of the
+ * content key hierarchy, see {@link LocalMasterKey}), so rotating the master key leaves these alone.
  */
 @Component
 public final class ServerKeys {
@@ -29,12 +30,12 @@ public final class ServerKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final SecretKey master;
 
-    ServerKeys(ColloquySettings settings, @Value("${COLLOQUY_MASTER_KEY:}") String configured) {
+    ServerKeys(ColloquySettings settings, @Value("${COLLOQUY_SERVER_KEY:}") String configured) {
         byte[] key = configured.isBlank()
-                ? Base64.getUrlDecoder().decode(new ServerSecrets(settings.dataDir()).getOrCreate("master.key"))
+                ? Base64.getUrlDecoder().decode(new ServerSecrets(settings.dataDir()).getOrCreate("server.key"))
                 : Base64.getDecoder().decode(configured.strip());
         if (key.length != 32) {
-            throw new IllegalArgumentException("COLLOQUY_MASTER_KEY must be base64 of exactly 32 bytes");
+            throw new IllegalArgumentException("COLLOQUY_SERVER_KEY must be base64 of exactly 32 bytes");
         }
         this.master = new SecretKeySpec(key, "HKDF");
     }

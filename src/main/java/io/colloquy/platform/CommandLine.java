@@ -68,9 +68,11 @@ public final class CommandLine {
                 new StringBuilder("Usage: ./colloquy <command>\n  serve                      start the server\n");
         s.append("  project create NAME [--plan PLAN] [--immutable-dialogues] [--delete-protection]\n");
         s.append("  receipts list                 deletion receipts (signed text, tab, base64 Ed25519 signature)\n");
+        s.append("  keys rotate-master            new master key; every project key rewrapped; the old one retired\n");
         commands.stream()
                 .filter(c -> !c.words().equals(List.of("project", "create"))
-                        && !c.words().equals(List.of("receipts", "list")))
+                        && !c.words().equals(List.of("receipts", "list"))
+                        && !c.words().equals(List.of("keys", "rotate-master")))
                 .forEach(c -> s.append("  ").append(c.usage()).append('\n'));
         return s.toString();
     }

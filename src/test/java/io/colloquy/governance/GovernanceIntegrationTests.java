@@ -453,6 +453,43 @@ class GovernanceIntegrationTests {
                         "namespace:deleted");
     }
 
+    @Autowired
+    MasterKeyCommands masterKeys;
+
+    @Test
+    void rotatingTheMasterKeyRewrapsEveryProjectKeyAndKeepsEverythingReadable() throws Exception {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "survives a master key rotation");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(masterKeys.run(List.of(), new java.io.PrintStream(out, true, StandardCharsets.UTF_8)))
+                .isZero();
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("project keys rewrapped", "The old master key is kept at");
+        String current = printed.replaceAll("(?s).*current master key: (local-master/[0-9a-f]{16}).*", "$1");
+        try (Connection c = superuser();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT DISTINCT kek_id FROM colloquy.project_keys")) {
+            List<String> ids = new ArrayList<>();
+            while (r.next()) {
+                ids.add(r.getString(1));
+            }
+            assertThat(ids).containsExactly(current);
+        }
+        // a project key rotation forgets cached keys and unwraps the stored one: under the new master
+        assertThat(api.post(project.adminKey(), "/v1/project/encryption-key/rotate", null)
+                        .status())
+                .isEqualTo(200);
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages")
+                        .body())
+                .contains("survives a master key rotation");
+        TestProject fresh = TestProjects.aProject(api);
+        fresh.message(ns, fresh.dialogue(ns), "made after the rotation");
+        assertThat(api.get(fresh.adminKey(), "/v1/namespaces/" + ns + "/search?q=rotation")
+                        .json()
+                        .get("data"))
+                .hasSize(1);
+    }
+
     private static void assertForbidden(TestApi.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
