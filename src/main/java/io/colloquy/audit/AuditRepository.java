@@ -195,6 +195,48 @@ class AuditRepository {
         return out;
     }
 
+    /** Events (and waiting outbox rows) of one namespace ("" = project-level) whose data is sealed under another key version. */
+    record Sealed(long seq, UUID eventId, byte[] data) {}
+
+    List<Sealed> dataUnderOlderKeys(UUID project, String ns, int current, int limit) {
+        return jdbc.sql("""
+                        SELECT seq, event_id, data FROM colloquy.audit_events
+                         WHERE project_id = :project AND data IS NOT NULL
+                           AND COALESCE(namespace, '') = :ns
+                           AND substring(data from 2 for 4) <> int4send(CAST(:v AS integer))
+                         ORDER BY seq
+                         LIMIT :limit
+                        """)
+                .param("project", project)
+                .param("ns", ns)
+                .param("v", current)
+                .param("limit", limit)
+                .query((rs, n) -> new Sealed(rs.getLong(1), rs.getObject(2, UUID.class), rs.getBytes(3)))
+                .list();
+    }
+
+    long outboxDataUnderOlderKeys(UUID project, String ns, int current) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM colloquy.audit_outbox
+                         WHERE project_id = :project AND data IS NOT NULL AND COALESCE(namespace, '') = :ns
+                           AND substring(data from 2 for 4) <> int4send(CAST(:v AS integer))
+                        """)
+                .param("project", project)
+                .param("ns", ns)
+                .param("v", current)
+                .query(Long.class)
+                .single();
+    }
+
+    void resealData(UUID project, long seq, byte[] data) {
+        jdbc.sql("SELECT colloquy.reseal_audit_data(:project, :seq, :data)")
+                .param("project", project)
+                .param("seq", seq)
+                .param("data", data)
+                .query((rs, n) -> 1)
+                .list();
+    }
+
     /** Removes the log of a project that has just been deleted (see V21__project_log_erasure.sql). */
     void eraseProjectLog(UUID project) {
         jdbc.sql("SELECT colloquy.erase_project_log(:project)")

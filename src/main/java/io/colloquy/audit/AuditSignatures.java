@@ -3,6 +3,7 @@ package io.colloquy.audit;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -16,11 +17,14 @@ public final class AuditSignatures {
     private final CheckpointSigner signer;
     private final AuditTrail trail;
     private final AuditRepository log;
+    private final io.colloquy.crypto.StoredValues values;
 
-    AuditSignatures(CheckpointSigner signer, AuditTrail trail, AuditRepository log) {
+    AuditSignatures(
+            CheckpointSigner signer, AuditTrail trail, AuditRepository log, io.colloquy.crypto.StoredValues values) {
         this.signer = signer;
         this.trail = trail;
         this.log = log;
+        this.values = values;
     }
 
     /** A tree head: size and root hash (lowercase hex). */
@@ -44,6 +48,24 @@ public final class AuditSignatures {
     public TreeHead treeHead(UUID project) {
         AuditTrail.CheckpointView c = trail.checkpoint(project);
         return new TreeHead(c.treeSize(), c.rootHash());
+    }
+
+    /**
+     * Re-encrypts up to {@code limit} events' data of a namespace ("" = project-level events) sealed under a
+     * data key version other than {@code current}; returns how many, or -1 while events still waiting in
+     * the outbox hold such data (the sequencer moves them within a second; try again).
+     */
+    public int resealOlderData(UUID project, String ns, int current, int limit) {
+        List<AuditRepository.Sealed> old = log.dataUnderOlderKeys(project, ns, current, limit);
+        for (AuditRepository.Sealed e : old) {
+            io.colloquy.crypto.FieldRef ref =
+                    new io.colloquy.crypto.FieldRef(project, ns, AuditLog.DATA_TABLE, e.eventId(), "data");
+            log.resealData(project, e.seq(), values.seal(ref, values.open(ref, e.data())));
+        }
+        if (old.isEmpty() && log.outboxDataUnderOlderKeys(project, ns, current) > 0) {
+            return -1;
+        }
+        return old.size();
     }
 
     /** Removes a deleted project's whole log, in its (project-wide) tenant transaction. */

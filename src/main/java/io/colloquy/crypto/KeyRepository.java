@@ -67,6 +67,10 @@ class KeyRepository {
             UPDATE colloquy.data_keys SET wrapped = :wrapped, project_key_version = :pkv
              WHERE project_id = :project AND namespace = :ns AND purpose = :purpose AND version = :version
             """;
+    private static final String DELETE_OLD_DATA_KEYS = """
+            DELETE FROM colloquy.data_keys
+             WHERE project_id = :project AND namespace = :ns AND purpose = 'data' AND version < :current
+            """;
     private static final String DELETE_NAMESPACE_KEYS = """
             DELETE FROM colloquy.data_keys WHERE project_id = :project AND namespace = :ns
             """;
@@ -214,6 +218,26 @@ class KeyRepository {
                 .param("version", k.version())
                 .param("wrapped", k.wrapped())
                 .param("pkv", k.projectKeyVersion())
+                .update();
+    }
+
+    Optional<Instant> dataKeyCreatedAt(UUID project, String ns, int version) {
+        return jdbc.sql("""
+                        SELECT created_at FROM colloquy.data_keys
+                         WHERE project_id = :project AND namespace = :ns AND purpose = 'data' AND version = :version
+                        """)
+                .param("project", project)
+                .param("ns", ns)
+                .param("version", version)
+                .query((rs, n) -> Sql.requiredInstant(rs, "created_at"))
+                .optional();
+    }
+
+    int deleteOldDataKeys(UUID project, String ns, int current) {
+        return jdbc.sql(DELETE_OLD_DATA_KEYS)
+                .param("project", project)
+                .param("ns", ns)
+                .param("current", current)
                 .update();
     }
 

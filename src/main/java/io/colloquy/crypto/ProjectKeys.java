@@ -186,6 +186,37 @@ public class ProjectKeys {
                 + kek.getClass().getSimpleName() + " in its KMS");
     }
 
+    /**
+     * Namespaces that still hold older data key versions and whose current version was made before
+     * {@code currentMadeBefore} (data older than the configured age), each with its current version.
+     */
+    public java.util.Map<String, Integer> namespacesWithOlderDataKeys(UUID project, Instant currentMadeBefore) {
+        keyring.forget(project); // re-encryption must seal under the version the database says is current
+        java.util.Map<String, int[]> minMax = new java.util.TreeMap<>();
+        for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
+            if (k.purpose().equals(Keyring.DATA)) {
+                minMax.merge(k.namespace(), new int[] {k.version(), k.version()}, (a, b) ->
+                        new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+        }
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        minMax.forEach((ns, v) -> {
+            if (v[0] < v[1]
+                    && keys.dataKeyCreatedAt(project, ns, v[1])
+                            .map(t -> t.isBefore(currentMadeBefore))
+                            .orElse(false)) {
+                out.put(ns, v[1]);
+            }
+        });
+        return out;
+    }
+
+    /** Destroys a namespace's data key versions older than {@code current} (nothing may be sealed under them). */
+    public int destroyOlderDataKeys(UUID project, String ns, int current) {
+        keyring.forget(project);
+        return keys.deleteOldDataKeys(project, ns, current);
+    }
+
     /** Destroys every key of the project (before its rows are deleted). */
     public void shredProject(UUID project) {
         keyring.forget(project);

@@ -74,6 +74,13 @@ public final class StoredValues {
         }
     }
 
+    /** The data key version a stored value was sealed under, or -1 when it is in no known format. */
+    public static int version(byte[] stored) {
+        return stored.length >= HEADER && stored[0] == SEALED_V2
+                ? ByteBuffer.wrap(stored, 1, 4).getInt()
+                : -1;
+    }
+
     static byte[] aad(FieldRef ref, int version) {
         return ("colloquy/field/v2|" + ref.projectId() + "|" + ref.namespace() + "|" + ref.table() + "|" + ref.rowId()
                         + "|" + ref.column() + "|" + version)

@@ -90,6 +90,27 @@ class DialogueRepository {
     private static final String PURGE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND dialogue_id = ANY(:ids) AND NOT legal_hold
             """;
+    /** Rows with a value sealed under a data key version other than :v (key rotation's re-encryption). */
+    private static final String DIALOGUES_WITH_OLDER_VALUES = """
+            SELECT * FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns
+               AND (substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer))
+                    OR substring(tags from 2 for 4) <> int4send(CAST(:v AS integer))
+                    OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer))))
+             LIMIT :limit
+            """;
+
+    private static final String MESSAGES_WITH_OLDER_VALUES = """
+            SELECT * FROM colloquy.messages
+             WHERE project_id = :project AND namespace = :ns
+               AND (substring(content from 2 for 4) <> int4send(CAST(:v AS integer))
+                    OR substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer)))
+             LIMIT :limit
+            """;
+    private static final String RESEAL_MESSAGE = """
+            UPDATE colloquy.messages SET content = :content, metadata = :metadata
+             WHERE project_id = :project AND namespace = :ns AND message_id = :id
+            """;
     /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
     private static final String RESERVE_SEQS = """
             UPDATE colloquy.dialogues
@@ -255,6 +276,37 @@ class DialogueRepository {
         return jdbc.sql(PURGE)
                 .param("project", project)
                 .param("ids", ids.toArray(UUID[]::new))
+                .update();
+    }
+
+    List<Dialogue> withOlderValues(UUID project, String ns, int current, int limit) {
+        return jdbc.sql(DIALOGUES_WITH_OLDER_VALUES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("v", current)
+                .param("limit", limit)
+                .query((rs, n) -> dialogue(rs))
+                .list();
+    }
+
+    List<Message> messagesWithOlderValues(UUID project, String ns, int current, int limit) {
+        return jdbc.sql(MESSAGES_WITH_OLDER_VALUES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("v", current)
+                .param("limit", limit)
+                .query((rs, n) -> message(rs))
+                .list();
+    }
+
+    /** Seals a message's content and metadata again, under the namespace's current data key. */
+    void reseal(Message m) {
+        jdbc.sql(RESEAL_MESSAGE)
+                .param("project", m.projectId())
+                .param("ns", m.namespace())
+                .param("id", m.id())
+                .param("content", values.seal(ref(m, "content"), m.content()))
+                .param("metadata", values.seal(ref(m, "metadata"), m.metadata().json()))
                 .update();
     }
 

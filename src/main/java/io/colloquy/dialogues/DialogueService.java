@@ -184,6 +184,20 @@ public class DialogueService {
         return dialogues.purge(project, ids);
     }
 
+    /**
+     * Re-encrypts up to {@code limit} dialogues and {@code limit} messages of a namespace whose values are
+     * sealed under a data key version other than {@code current}; returns how many rows it rewrote.
+     */
+    public int resealOlderValues(UUID project, String ns, int current, int limit) {
+        List<Dialogue> old = dialogues.withOlderValues(project, ns, current, limit);
+        for (Dialogue d : old) {
+            dialogues.update(d, digests(project, ns, d.tags()));
+        }
+        List<Message> oldMessages = dialogues.messagesWithOlderValues(project, ns, current, limit);
+        oldMessages.forEach(dialogues::reseal);
+        return old.size() + oldMessages.size();
+    }
+
     /** Brings back a dialogue deleted within the project's recovery window; 404 otherwise. */
     public Dialogue restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();

@@ -179,6 +179,22 @@ class MemoryRepository {
                 .update();
     }
 
+    List<Memory> withOlderValues(UUID project, String ns, int current, int limit) {
+        return jdbc.sql("""
+                        SELECT * FROM colloquy.memories
+                         WHERE project_id = :project AND namespace = :ns
+                           AND (substring(content from 2 for 4) <> int4send(CAST(:v AS integer))
+                                OR substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer)))
+                         LIMIT :limit
+                        """)
+                .param("project", project)
+                .param("ns", ns)
+                .param("v", current)
+                .param("limit", limit)
+                .query((rs, n) -> map(rs))
+                .list();
+    }
+
     void softDelete(UUID project, String ns, UUID id, Instant now) {
         jdbc.sql(SOFT_DELETE)
                 .param("project", project)

@@ -159,6 +159,13 @@ public class MemoryService {
         return memories.purge(project, ids);
     }
 
+    /** Re-encrypts up to {@code limit} memories sealed under a data key version other than {@code current}. */
+    public int resealOlderValues(UUID project, String ns, int current, int limit) {
+        java.util.List<Memory> old = memories.withOlderValues(project, ns, current, limit);
+        old.forEach(memories::update);
+        return old.size();
+    }
+
     /** Brings back a memory deleted within the project's recovery window; 404 otherwise. */
     public Memory restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();

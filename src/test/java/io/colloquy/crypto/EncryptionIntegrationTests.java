@@ -59,6 +59,9 @@ class EncryptionIntegrationTests {
     StoredValues values;
 
     @Autowired
+    Keyring keyring;
+
+    @Autowired
     LoggingSystem logging;
 
     TestApi api;
@@ -222,6 +225,9 @@ class EncryptionIntegrationTests {
                 Map.of("Content-Type", "application/json"));
         assertThat(wrongKey.status()).isEqualTo(400);
         assertThat(api.get(project.adminKey(), messages).status()).isEqualTo(409);
+        // what a restart loses: every unwrapped key in memory; the revocation lives in the database alone
+        keyring.forget(TestProjects.uuid(project.id()));
+        assertThat(api.get(project.adminKey(), messages).status()).isEqualTo(409);
 
         assertThat(api.send(
                                 "PUT",
@@ -231,6 +237,7 @@ class EncryptionIntegrationTests {
                                 Map.of("Content-Type", "application/json"))
                         .status())
                 .isEqualTo(200);
+        keyring.forget(TestProjects.uuid(project.id()));
         TestApi.Response back = api.get(project.adminKey(), messages);
         assertThat(back.status()).isEqualTo(200);
         assertThat(back.body()).contains("before byok", "under byok");

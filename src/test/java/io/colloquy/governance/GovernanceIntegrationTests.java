@@ -490,6 +490,87 @@ class GovernanceIntegrationTests {
                 .hasSize(1);
     }
 
+    @Autowired
+    DataKeyReencryptionJob reencryption;
+
+    @Test
+    void afterReencryptionOnlyCurrentDataKeyVersionsRemainAndEverythingStillReads() throws Exception {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "sealed under version one");
+        project.memory(ns, "memory under version one");
+        assertThat(api.post(project.adminKey(), "/v1/project/encryption-key/rotate", null)
+                        .status())
+                .isEqualTo(200);
+        project.message(ns, d, "sealed under version two");
+        assertThat(api.post(project.adminKey(), "/v1/project/encryption-key/rotate", null)
+                        .status())
+                .isEqualTo(200);
+        UUID id = TestProjects.uuid(project.id());
+        List<String> versions = List.of();
+        for (int attempt = 0; attempt < 50; attempt++) { // events still in the outbox postpone destruction
+            reencryption.reencryptProject(id, Instant.now().plus(java.time.Duration.ofDays(1)));
+            versions = dataKeyVersions(id, ns);
+            if (versions.size() == 1) {
+                break;
+            }
+            io.colloquy.audit.TestAudit.sleep(100);
+        }
+        assertThat(versions).containsExactly("3");
+        String messages = api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages")
+                .body();
+        assertThat(messages).contains("sealed under version one", "sealed under version two");
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/memories")
+                        .body())
+                .contains("memory under version one");
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/search?q=version")
+                        .json()
+                        .get("data"))
+                .hasSize(3);
+        List<tools.jackson.databind.JsonNode> events =
+                io.colloquy.audit.TestAudit.all(api, project.adminKey(), "&entity_type=message");
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.get("data").has("content"))
+                .isTrue());
+    }
+
+    @Test
+    void theAuditDataResealPathServesOnlyTheProjectsOwnTransactionAndChangesNothingElse() throws Exception {
+        project.dialogue(ns);
+        TestProject other = TestProjects.aProject(api);
+        io.colloquy.audit.TestAudit.events(api, other.adminKey(), 1);
+        try (Connection app = DriverManager.getConnection(db.jdbcUrl(), db.appUser(), db.appPassword());
+                Statement s = app.createStatement()) {
+            app.setAutoCommit(false);
+            s.execute("SELECT colloquy.set_tenant('" + TestProjects.uuid(project.id()) + "', '*')");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute("SELECT colloquy.reseal_audit_data('"
+                            + TestProjects.uuid(other.id()) + "', 1, '\\x00'::bytea)"))
+                    .hasMessageContaining("only the project's own tenant transaction");
+            app.rollback();
+            s.execute("SELECT colloquy.set_tenant('" + TestProjects.uuid(project.id()) + "', '*')");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> s.execute("UPDATE colloquy.audit_events SET data = NULL WHERE project_id = '"
+                                    + TestProjects.uuid(project.id()) + "'"))
+                    .hasMessageContaining("permission denied");
+            app.rollback();
+        }
+    }
+
+    private List<String> dataKeyVersions(UUID project, String namespace) throws SQLException {
+        try (Connection c = superuser();
+                PreparedStatement s = c.prepareStatement("""
+                        SELECT version FROM colloquy.data_keys
+                         WHERE project_id = ? AND namespace = ? AND purpose = 'data' ORDER BY version""")) {
+            s.setObject(1, project);
+            s.setString(2, namespace);
+            List<String> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(String.valueOf(r.getInt(1)));
+                }
+            }
+            return out;
+        }
+    }
+
     private static void assertForbidden(TestApi.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
