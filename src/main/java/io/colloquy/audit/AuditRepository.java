@@ -158,8 +158,8 @@ class AuditRepository {
     int moveToLog(UUID project, long[] ords, long[] seqs, List<byte[]> leaves) {
         return jdbc.sql(MOVE_TO_LOG)
                 .param("project", project)
-                .param("ords", boxed(ords))
-                .param("seqs", boxed(seqs))
+                .param("ords", Sql.bigints(ords))
+                .param("seqs", Sql.bigints(seqs))
                 .param("leaves", leaves.stream().map(HEX::formatHex).toArray(String[]::new))
                 .update();
     }
@@ -346,13 +346,5 @@ class AuditRepository {
                 rs.getObject("parent_id", UUID.class),
                 rs.getString("idempotency_key"),
                 rs.getBytes("data_hash"));
-    }
-
-    private static Long[] boxed(long[] values) {
-        Long[] out = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 }

@@ -173,7 +173,7 @@ class DialogueRepository {
                 .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
                 .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
                 .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
-                .param("digests", boxed(tagDigests))
+                .param("digests", Sql.bigints(tagDigests))
                 .param("created", Sql.timestamptz(d.createdAt()))
                 .update();
     }
@@ -226,7 +226,7 @@ class DialogueRepository {
                 .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
                 .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
                 .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
-                .param("digests", boxed(tagDigests))
+                .param("digests", Sql.bigints(tagDigests))
                 .param("hold", d.legalHold())
                 .param("updated", Sql.timestamptz(d.updatedAt()))
                 .update();
@@ -357,7 +357,7 @@ class DialogueRepository {
             params.add(m.role().wireName());
             params.add(values.seal(ref(m, "content"), m.content()));
             params.add(values.seal(ref(m, "metadata"), m.metadata().json()));
-            params.add(boxed(index.index(m.projectId(), m.namespace(), m.content())));
+            params.add(Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())));
             params.add(Sql.timestamptz(m.createdAt()));
         }
         jdbc.sql(sql.toString()).params(params).update();
@@ -399,7 +399,7 @@ class DialogueRepository {
         return jdbc.sql(SEARCH_MESSAGES)
                 .param("project", project)
                 .param("ns", ns)
-                .param("tokens", boxed(tokens))
+                .param("tokens", Sql.bigints(tokens))
                 .param("limit", limit)
                 .query((rs, n) -> message(rs))
                 .list();
@@ -452,13 +452,5 @@ class DialogueRepository {
 
     private static FieldRef column(FieldRef base, String column) {
         return new FieldRef(base.projectId(), base.namespace(), base.table(), base.rowId(), column);
-    }
-
-    private static Long[] boxed(long[] values) {
-        Long[] out = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 }

@@ -81,15 +81,11 @@ class MemoryRepository {
         return jdbc.sql(SEARCH)
                 .param("project", project)
                 .param("ns", ns)
-                .param("tokens", boxed(tokens))
+                .param("tokens", Sql.bigints(tokens))
                 .param("now", Sql.timestamptz(now))
                 .param("limit", limit)
                 .query((rs, n) -> map(rs))
                 .list();
-    }
-
-    private static Long[] boxed(long[] values) {
-        return java.util.Arrays.stream(values).boxed().toArray(Long[]::new);
     }
 
     void insert(Memory m) {
@@ -244,7 +240,7 @@ class MemoryRepository {
                         values.seal(
                                 ref(m.projectId(), m.namespace(), m.id(), "metadata"),
                                 m.metadata().json()))
-                .param("tokens", boxed(index.index(m.projectId(), m.namespace(), m.content())))
+                .param("tokens", Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())))
                 .param("expires", Sql.timestamptz(m.expiresAt()))
                 .param("updated", Sql.timestamptz(m.updatedAt()));
     }

@@ -35,4 +35,13 @@ public final class Sql {
         Array array = rs.getArray(column);
         return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
     }
+
+    /** A {@code bigint[]} parameter (token hashes, tag digests) as JDBC binds it. */
+    public static Long[] bigints(long[] values) {
+        Long[] out = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
 }
