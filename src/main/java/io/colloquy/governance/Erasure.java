@@ -52,6 +52,9 @@ public class Erasure {
 
     /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
     public Receipts.Signed deleteProject(UUID project) {
+        // Key lock first, then the project's row: the order every key change takes them in. Of concurrent
+        // deletions one goes ahead; the others wait here and then find the project gone (404).
+        projectKeys.holdChanges(project);
         projects.requireDeletable(project);
         long[] dialogueCounts = dialogues.count(project, null);
         Map<String, Long> deleted = new LinkedHashMap<>();

@@ -79,8 +79,6 @@ class ProjectIntegrationTests {
                 json(
                         "name",
                         "renamed",
-                        "plan",
-                        "pro",
                         "delete_protection",
                         true,
                         "recovery_window_days",
@@ -91,7 +89,7 @@ class ProjectIntegrationTests {
                         List.of("127.0.0.1/32", "::1")));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.text("/name")).isEqualTo("renamed");
-        assertThat(r.text("/plan")).isEqualTo("pro");
+        assertThat(r.text("/plan")).isEqualTo("unlimited");
         assertThat(r.json().get("delete_protection").asBoolean()).isTrue();
         assertThat(r.json().get("recovery_window_days").asInt()).isEqualTo(7);
         assertThat(r.json().at("/retention/dialogue_days").asInt()).isEqualTo(30);
@@ -101,6 +99,50 @@ class ProjectIntegrationTests {
         TestApi.Response immutable = api.patch(p.adminKey(), "/v1/project", json("immutable_dialogues", true));
         assertThat(immutable.status()).isEqualTo(400);
         assertThat(immutable.json().at("/error/fields/0/field").asString()).isEqualTo("immutable_dialogues");
+    }
+
+    @Test
+    void anAdminCannotChangeItsOwnPlanAndNothingElseOfThatRequestIsApplied() {
+        TestProject p = TestProjects.aProject(api);
+        api.patch(IntegrationTest.OPERATOR_TOKEN, "/v1/projects/" + p.id(), json("plan", "free"));
+        TestApi.Response r = api.patch(
+                p.adminKey(), "/v1/project", json("name", "sneaky", "plan", "unlimited", "delete_protection", true));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
+        assertThat(r.json().at("/error/type").asString()).isEqualTo("authorization");
+        TestApi.Response after = api.get(p.adminKey(), "/v1/project");
+        assertThat(after.text("/plan")).isEqualTo("free");
+        assertThat(after.text("/name")).isNotEqualTo("sneaky");
+        assertThat(after.json().get("delete_protection").asBoolean()).isFalse();
+        assertThat(api.patch(p.adminKey(), "/v1/project", json("plan", "free")).status())
+                .as("even its current plan")
+                .isEqualTo(403);
+        assertThat(api.patch(p.adminKey(), "/v1/project", "{\"plan\": null}").status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void tenParallelDeletionsGiveOneReceiptAndNeverAnError() throws Exception {
+        TestProject p = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String d = p.dialogue(ns);
+        for (int i = 0; i < 5; i++) {
+            p.message(ns, d, "message " + i);
+        }
+        p.memory(ns, "a memory");
+        List<TestApi.Response> responses =
+                io.colloquy.TestConcurrency.inParallel(10, i -> api.delete(p.adminKey(), "/v1/project"));
+        assertThat(responses)
+                .as("one deletion wins; the others find the project gone (404 while authenticated before it"
+                        + " committed, 401 after: the key went with it)")
+                .allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 401, 404));
+        assertThat(responses.stream().filter(r -> r.status() == 200)).hasSize(1);
+        TestApi.Response winner =
+                responses.stream().filter(r -> r.status() == 200).findFirst().orElseThrow();
+        assertThat(winner.json().at("/receipt/deleted/messages").asLong()).isEqualTo(5);
+        responses.stream().filter(r -> r.status() != 200).forEach(r -> assertThat(r.errorCode())
+                .isIn("NOT_FOUND", "UNAUTHENTICATED"));
+        assertThat(api.get(p.adminKey(), "/v1/project").status()).isEqualTo(401);
     }
 
     @Test
