@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @IntegrationTest
@@ -123,26 +124,95 @@ class ProjectIntegrationTests {
 
     @Test
     void tenParallelDeletionsGiveOneReceiptAndNeverAnError() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            TestProject p = TestProjects.aProject(api);
+            String ns = TestProjects.aNamespace();
+            String d = p.dialogue(ns);
+            List<Map<String, Object>> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                batch.add(Map.of("role", "user", "content", "message " + i));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(api.post(
+                                        p.adminKey(),
+                                        "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages",
+                                        json("messages", batch))
+                                .status())
+                        .isEqualTo(201);
+            }
+            p.memory(ns, "a memory");
+            List<TestApi.Response> responses =
+                    io.colloquy.TestConcurrency.inParallel(10, i -> api.delete(p.adminKey(), "/v1/project"));
+            assertThat(responses)
+                    .as("one deletion wins; the others find the project gone (404 while authenticated before it"
+                            + " committed, 401 after: the key went with it)")
+                    .allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 401, 404));
+            assertThat(responses.stream().filter(r -> r.status() == 200)).hasSize(1);
+            TestApi.Response winner = responses.stream()
+                    .filter(r -> r.status() == 200)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(winner.json().at("/receipt/deleted/messages").asLong()).isEqualTo(300);
+            responses.stream().filter(r -> r.status() != 200).forEach(r -> assertThat(r.errorCode())
+                    .isIn("NOT_FOUND", "UNAUTHENTICATED"));
+            assertThat(api.get(p.adminKey(), "/v1/project").status()).isEqualTo(401);
+        }
+    }
+
+    @Autowired
+    io.colloquy.governance.Erasure erasure;
+
+    @Autowired
+    TenantTransactions tenants;
+
+    @Autowired
+    io.colloquy.platform.DatabaseEndpoint db;
+
+    @Test
+    void aDeletionThatWaitedForAnotherFindsTheProjectGone() throws Exception {
         TestProject p = TestProjects.aProject(api);
         String ns = TestProjects.aNamespace();
-        String d = p.dialogue(ns);
-        for (int i = 0; i < 5; i++) {
-            p.message(ns, d, "message " + i);
+        p.message(ns, p.dialogue(ns), "hello");
+        java.util.UUID id = TestProjects.uuid(p.id());
+        var audit = new io.colloquy.audit.AuditContext(id, io.colloquy.audit.AuditActor.system("test"), null);
+        try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            java.util.concurrent.Future<TestApi.Response> second = audit.call(() -> tenants.inProject(id, () -> {
+                erasure.deleteProject(id); // not committed until this returns
+                java.util.concurrent.Future<TestApi.Response> request =
+                        pool.submit(() -> api.delete(p.adminKey(), "/v1/project"));
+                awaitALockWait();
+                return request;
+            }));
+            TestApi.Response r = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.body()).isEqualTo(404);
+            assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
         }
-        p.memory(ns, "a memory");
-        List<TestApi.Response> responses =
-                io.colloquy.TestConcurrency.inParallel(10, i -> api.delete(p.adminKey(), "/v1/project"));
-        assertThat(responses)
-                .as("one deletion wins; the others find the project gone (404 while authenticated before it"
-                        + " committed, 401 after: the key went with it)")
-                .allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 401, 404));
-        assertThat(responses.stream().filter(r -> r.status() == 200)).hasSize(1);
-        TestApi.Response winner =
-                responses.stream().filter(r -> r.status() == 200).findFirst().orElseThrow();
-        assertThat(winner.json().at("/receipt/deleted/messages").asLong()).isEqualTo(5);
-        responses.stream().filter(r -> r.status() != 200).forEach(r -> assertThat(r.errorCode())
-                .isIn("NOT_FOUND", "UNAUTHENTICATED"));
-        assertThat(api.get(p.adminKey(), "/v1/project").status()).isEqualTo(401);
+    }
+
+    /** Polls (with a deadline) until some session of the database waits on a lock. */
+    private void awaitALockWait() {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        db.embedded().superuserJdbcUrl(),
+                        db.embedded().superuser(),
+                        db.embedded().superuserPassword());
+                java.sql.Statement s = c.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet rs =
+                        s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("the second deletion never waited on a lock");
     }
 
     @Test
