@@ -18,13 +18,19 @@ public final class AuditSignatures {
     private final AuditTrail trail;
     private final AuditRepository log;
     private final io.colloquy.crypto.StoredValues values;
+    private final SequencerRepository sequencer;
 
     AuditSignatures(
-            CheckpointSigner signer, AuditTrail trail, AuditRepository log, io.colloquy.crypto.StoredValues values) {
+            CheckpointSigner signer,
+            AuditTrail trail,
+            AuditRepository log,
+            io.colloquy.crypto.StoredValues values,
+            SequencerRepository sequencer) {
         this.signer = signer;
         this.trail = trail;
         this.log = log;
         this.values = values;
+        this.sequencer = sequencer;
     }
 
     /** A tree head: size and root hash (lowercase hex). */
@@ -70,6 +76,7 @@ public final class AuditSignatures {
 
     /** Removes a deleted project's whole log, in its (project-wide) tenant transaction. */
     public void eraseProjectLog(UUID project) {
+        sequencer.lockProject(project); // a sequencing round of this project finishes first, then finds nothing
         log.eraseProjectLog(project);
     }
 

@@ -62,9 +62,18 @@ public final class BlindIndex {
         return tokens(text).stream().mapToLong(t -> hash(key, t)).distinct().toArray();
     }
 
-    /** The keyed hash of one exact term (a tag, or a query token already normalised). */
+    /** The keyed hash of one exact term to store (a tag): creates the namespace's search key on first use. */
     public long term(UUID project, String namespace, String term) {
         return hash(keyring.searchKey(project, namespace), term);
+    }
+
+    /**
+     * The keyed hashes of terms to look for (tags, query tokens already normalised); empty when the
+     * namespace has no search key: nothing there can match, and a read never creates a key.
+     */
+    public java.util.Optional<long[]> queryTerms(UUID project, String namespace, List<String> terms) {
+        return keyring.existingSearchKey(project, namespace)
+                .map(key -> terms.stream().mapToLong(t -> hash(key, t)).toArray());
     }
 
     private static long hash(SecretKey key, String token) {

@@ -75,10 +75,42 @@ class KeyRepository {
             DELETE FROM colloquy.data_keys WHERE project_id = :project AND namespace = :ns
             """;
 
+    /** Advisory lock keys (class, object): "keys" + project hash; see {@link #lockChanges}. */
+    private static final int KEYS_CLASS = 0x6b657973;
+
+    private static final String LOCK_CHANGES = "SELECT pg_advisory_xact_lock(:cls, hashtext(CAST(:project AS text)))";
+    private static final String LOCK_CREATION =
+            "SELECT pg_advisory_xact_lock_shared(:cls, hashtext(CAST(:project AS text)))";
+
     private final JdbcClient jdbc;
 
     KeyRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Serializes changes of the project's keys until the transaction ends, across every instance on the
+     * database: rotation, BYOK supply and revocation, shredding, master key rewrapping and re-encryption
+     * cleanup each hold it exclusively.
+     */
+    void lockChanges(UUID project) {
+        lock(LOCK_CHANGES, project);
+    }
+
+    /**
+     * Held (shared) by a transaction that creates a key on first use: it waits for a change in progress,
+     * and a change waits for it, so no key is ever wrapped under a project key version a change removes.
+     */
+    void lockCreation(UUID project) {
+        lock(LOCK_CREATION, project);
+    }
+
+    private void lock(String sql, UUID project) {
+        jdbc.sql(sql)
+                .param("cls", KEYS_CLASS)
+                .param("project", project)
+                .query((rs, n) -> 1)
+                .list();
     }
 
     record State(

@@ -19,9 +19,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The key hierarchy at work: KEK → project key (versioned) → per-namespace data and search keys
  * (versioned). Keys are created on first use inside the caller's tenant transaction and cached
- * unwrapped in memory (bounded, expiring after 60 s, so a revocation or rotation elsewhere is seen
- * within a minute); the hot path does no database round trip. A key created by a transaction that is
- * not committed yet is never cached, so a rollback can't leave data sealed under a key that vanished.
+ * unwrapped in memory (bounded, expiring after 60 s, so a revocation or rotation on another instance is
+ * seen within a minute); the hot path does no database round trip. A key created by a transaction that
+ * is not committed yet is never cached, so a rollback can't leave data sealed under a key that vanished.
+ * A key read while a change of the project's keys was committing is not cached either (the cache
+ * generation moved on), so this instance never keeps serving a key a change has just removed.
  */
 @Component
 public final class Keyring {
@@ -36,6 +38,10 @@ public final class Keyring {
     private final Cache<ProjectKeyId, SecretKey> projectKeys = cache();
     private final Cache<NamespaceKeyId, SecretKey> namespaceKeys = cache();
     private final Cache<NamespaceSlot, Integer> currentVersions = cache();
+    /** Guards {@link #generation}: bumped by every forget; a lookup caches only if it did not move. */
+    private final Object cacheLock = new Object();
+
+    private long generation;
 
     Keyring(KeyRepository keys, KeyEncryptionKeyProvider kek, Clock clock) {
         this.keys = keys;
@@ -68,11 +74,33 @@ public final class Keyring {
         if (cached != null) {
             return cached;
         }
+        long seen = generation();
         KeyRepository.WrappedDataKey wrapped = keys.dataKey(project, namespace, DATA, version)
                 .orElseThrow(() -> new IllegalStateException("Data key is gone (shredded or never existed)"));
-        SecretKey key = unwrap(project, wrapped);
-        remember(id, key);
+        SecretKey key = unwrap(project, wrapped, seen);
+        remember(id, key, seen);
         return key;
+    }
+
+    /**
+     * The namespace's search key if it has one: a read (a search, a tag filter) never creates keys, and
+     * a namespace without a search key holds no keyed token a query could match.
+     */
+    public Optional<SecretKey> existingSearchKey(UUID project, String namespace) {
+        NamespaceSlot slot = new NamespaceSlot(project, namespace, SEARCH);
+        Integer version = currentVersions.getIfPresent(slot);
+        if (version != null) {
+            SecretKey key = namespaceKeys.getIfPresent(new NamespaceKeyId(project, namespace, SEARCH, version));
+            if (key != null) {
+                return Optional.of(key);
+            }
+        }
+        long seen = generation();
+        return keys.currentDataKey(project, namespace, SEARCH).map(wrapped -> {
+            SecretKey key = unwrap(project, wrapped, seen);
+            remember(new NamespaceKeyId(project, namespace, SEARCH, wrapped.version()), key, seen);
+            return key;
+        });
     }
 
     /** The namespace's search key (keyed token hashes for search and tag filters). */
@@ -89,22 +117,24 @@ public final class Keyring {
                 return new DataKey(version, key);
             }
         }
+        long seen = generation();
         Optional<KeyRepository.WrappedDataKey> stored = keys.currentDataKey(project, namespace, purpose);
         if (stored.isEmpty()) {
             createNamespaceKey(project, namespace, purpose, 1);
             stored = keys.currentDataKey(project, namespace, purpose);
         }
         KeyRepository.WrappedDataKey wrapped = stored.orElseThrow();
-        SecretKey key = unwrap(project, wrapped);
-        remember(new NamespaceKeyId(project, namespace, purpose, wrapped.version()), key);
+        SecretKey key = unwrap(project, wrapped, seen);
+        remember(new NamespaceKeyId(project, namespace, purpose, wrapped.version()), key, seen);
         if (!createdInThisTransaction(project)) {
-            currentVersions.put(slot, wrapped.version());
+            cache(currentVersions, slot, wrapped.version(), seen);
         }
         return new DataKey(wrapped.version(), key);
     }
 
     /** Creates a namespace key of the given version under the project's current key (no-op if it exists). */
     void createNamespaceKey(UUID project, String namespace, String purpose, int version) {
+        keys.lockCreation(project);
         KeyRepository.State state = state(project);
         SecretKey projectKey = projectKey(project, state.currentVersion());
         byte[] raw = random32();
@@ -134,6 +164,10 @@ public final class Keyring {
     }
 
     SecretKey projectKey(UUID project, int version) {
+        return projectKey(project, version, generation());
+    }
+
+    private SecretKey projectKey(UUID project, int version, long seen) {
         ProjectKeyId id = new ProjectKeyId(project, version);
         SecretKey cached = projectKeys.getIfPresent(id);
         if (cached != null) {
@@ -144,21 +178,52 @@ public final class Keyring {
             if (keys.state(project).map(s -> s.revokedAt() != null).orElse(false)) {
                 throw new EncryptionKeyRevoked();
             }
-            throw new IllegalStateException("Project key version " + version + " is gone");
+            throw new ProjectKeyGone(version);
         }
         SecretKey key = new SecretKeySpec(
                 kek.unwrap(wrapped.get().kekId(), wrapped.get().wrapped(), projectContext(project, version)), "AES");
         if (!createdInThisTransaction(project)) {
-            projectKeys.put(id, key);
+            cache(projectKeys, id, key, seen);
         }
         return key;
     }
 
     SecretKey unwrap(UUID project, KeyRepository.WrappedDataKey k) {
-        SecretKey projectKey = projectKey(project, k.projectKeyVersion());
-        byte[] raw = ServerKeys.open(
-                projectKey, k.wrapped(), namespaceContext(project, k.namespace(), k.purpose(), k.version()));
-        return new SecretKeySpec(raw, "AES");
+        return unwrap(project, k, generation());
+    }
+
+    /**
+     * Unwraps a namespace key. When its project key version is gone, a key change committed between
+     * reading {@code k} and its project key (each statement sees the latest commit) and rewrapped it:
+     * read it again, under the version it names now.
+     */
+    private SecretKey unwrap(UUID project, KeyRepository.WrappedDataKey k, long seen) {
+        KeyRepository.WrappedDataKey current = k;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                SecretKey projectKey = projectKey(project, current.projectKeyVersion(), seen);
+                byte[] raw = ServerKeys.open(
+                        projectKey,
+                        current.wrapped(),
+                        namespaceContext(project, current.namespace(), current.purpose(), current.version()));
+                return new SecretKeySpec(raw, "AES");
+            } catch (ProjectKeyGone gone) {
+                KeyRepository.WrappedDataKey again = keys.dataKey(
+                                project, current.namespace(), current.purpose(), current.version())
+                        .orElseThrow(() -> gone);
+                if (again.projectKeyVersion() == current.projectKeyVersion() || attempt == 10) {
+                    throw gone;
+                }
+                current = again;
+            }
+        }
+    }
+
+    /** A project key version that no longer exists (and not because the customer's key was revoked). */
+    static final class ProjectKeyGone extends IllegalStateException {
+        ProjectKeyGone(int version) {
+            super("Project key version " + version + " is gone");
+        }
     }
 
     /** Rewraps a namespace key under another project key version. */
@@ -191,9 +256,24 @@ public final class Keyring {
         return raw;
     }
 
-    private void remember(NamespaceKeyId id, SecretKey key) {
+    private void remember(NamespaceKeyId id, SecretKey key, long seen) {
         if (!createdInThisTransaction(id.project())) {
-            namespaceKeys.put(id, key);
+            cache(namespaceKeys, id, key, seen);
+        }
+    }
+
+    private long generation() {
+        synchronized (cacheLock) {
+            return generation;
+        }
+    }
+
+    /** Caches a value read since generation {@code seen}, unless a forget happened meanwhile. */
+    private <K, V> void cache(Cache<K, V> cache, K key, V value, long seen) {
+        synchronized (cacheLock) {
+            if (generation == seen) {
+                cache.put(key, value);
+            }
         }
     }
 
@@ -228,8 +308,11 @@ public final class Keyring {
     }
 
     private void forgetCaches(UUID project) {
-        projectKeys.asMap().keySet().removeIf(k -> k.project().equals(project));
-        namespaceKeys.asMap().keySet().removeIf(k -> k.project().equals(project));
-        currentVersions.asMap().keySet().removeIf(k -> k.project().equals(project));
+        synchronized (cacheLock) {
+            generation++;
+            projectKeys.asMap().keySet().removeIf(k -> k.project().equals(project));
+            namespaceKeys.asMap().keySet().removeIf(k -> k.project().equals(project));
+            currentVersions.asMap().keySet().removeIf(k -> k.project().equals(project));
+        }
     }
 }

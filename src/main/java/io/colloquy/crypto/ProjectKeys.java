@@ -17,7 +17,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * A project's key: rotation, the customer's own key (BYOK) and its revocation, and crypto-shredding
- * of a namespace. Runs in the caller's tenant transaction (project-wide).
+ * of a namespace. Runs in the caller's tenant transaction (project-wide). Every change first takes the
+ * project's key-change lock (a transaction-scoped advisory lock in the database, so it holds across
+ * instances) and reads the state after it: concurrent changes run one after the other, each on what the
+ * previous one committed, and a key is never left wrapped under a project key version that is gone.
  */
 @Service
 public class ProjectKeys {
@@ -49,6 +52,7 @@ public class ProjectKeys {
 
     /** A new project key version; every data key is rewrapped and every namespace gets a new data key. */
     public Status rotate(UUID project) {
+        keys.lockChanges(project);
         KeyRepository.State state = keyring.state(project);
         keyring.forget(project);
         int version = state.currentVersion();
@@ -75,6 +79,7 @@ public class ProjectKeys {
      * only: a customer's key is rotated by supplying a new one). Returns whether it rotated.
      */
     public boolean rotateIfDue(UUID project, Instant dueBefore) {
+        keys.lockChanges(project);
         KeyRepository.State state = keys.state(project).orElse(null);
         if (state == null
                 || state.customerKey()
@@ -92,6 +97,7 @@ public class ProjectKeys {
             throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
         }
         byte[] check = checkValue(customerKey);
+        keys.lockChanges(project);
         KeyRepository.State state = keys.state(project).orElse(null);
         keyring.forget(project);
         if (state != null && state.revokedAt() != null) {
@@ -115,6 +121,7 @@ public class ProjectKeys {
 
     /** Forgets the customer's key: the project's content is unreadable until the same key is supplied again. */
     public Status revokeCustomerKey(UUID project) {
+        keys.lockChanges(project);
         KeyRepository.State state = keys.state(project).orElse(null);
         if (state == null || !state.customerKey()) {
             throw new ApiException(ErrorCode.VALIDATION_FAILED, "The project has no customer-supplied key to revoke.");
@@ -132,6 +139,7 @@ public class ProjectKeys {
 
     /** Destroys the namespace's data and search keys: every copy of its ciphertext becomes unreadable. */
     public void shredNamespace(UUID project, String namespace) {
+        keys.lockChanges(project);
         keyring.forget(project);
         keys.deleteNamespaceKeys(project, namespace);
     }
@@ -156,6 +164,7 @@ public class ProjectKeys {
 
     private int rewrapUnder(String file, UUID project) {
         LocalMasterKey master = localMaster();
+        keys.lockChanges(project);
         int n = 0;
         for (KeyRepository.WrappedProjectKey k : keys.allProjectKeys(project)) {
             KeyEncryptionKeyProvider.Wrapped next =
@@ -213,17 +222,27 @@ public class ProjectKeys {
 
     /** Destroys a namespace's data key versions older than {@code current} (nothing may be sealed under them). */
     public int destroyOlderDataKeys(UUID project, String ns, int current) {
+        keys.lockChanges(project);
         keyring.forget(project);
         return keys.deleteOldDataKeys(project, ns, current);
     }
 
     /** Destroys every key of the project (before its rows are deleted). */
     public void shredProject(UUID project) {
+        holdChanges(project);
         keyring.forget(project);
         for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
             keys.deleteNamespaceKeys(project, k.namespace());
         }
         keys.deleteProjectKeys(project);
+    }
+
+    /**
+     * Holds the project's key-change lock until the transaction ends (project deletion takes it before
+     * anything else, so it never waits for a key change while holding the project's row).
+     */
+    public void holdChanges(UUID project) {
+        keys.lockChanges(project);
     }
 
     private int replaceProjectKey(

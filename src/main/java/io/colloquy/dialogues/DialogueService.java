@@ -93,7 +93,14 @@ public class DialogueService {
 
     public Page<Dialogue> list(UUID project, Namespace ns, @Nullable String tag, PageRequest page) {
         UUID after = page.after() == null ? null : Ids.fromHex(page.after()).orElseThrow(DialogueService::badCursor);
-        Long digest = tag == null ? null : index.term(project, ns.name(), "tag:" + tag);
+        Long digest = null;
+        if (tag != null) {
+            java.util.Optional<long[]> digests = index.queryTerms(project, ns.name(), List.of("tag:" + tag));
+            if (digests.isEmpty()) {
+                return page.page(List.of(), d -> Ids.hex(d.id())); // no search key: no tag anywhere here
+            }
+            digest = digests.get()[0];
+        }
         return page.page(dialogues.list(project, ns.name(), after, digest, page.limit() + 1), d -> Ids.hex(d.id()));
     }
 
@@ -343,10 +350,9 @@ public class DialogueService {
 
     /** Messages of the namespace holding every one of the keyword tokens, newest first (at most {@code limit}). */
     public List<Message> search(UUID project, Namespace ns, List<String> tokens, int limit) {
-        long[] hashes = tokens.stream()
-                .mapToLong(t -> index.term(project, ns.name(), t))
-                .toArray();
-        return dialogues.search(project, ns.name(), hashes, limit);
+        return index.queryTerms(project, ns.name(), tokens)
+                .map(hashes -> dialogues.search(project, ns.name(), hashes, limit))
+                .orElse(List.of());
     }
 
     static final class DialogueNotFound extends NotFound {

@@ -8,6 +8,7 @@ import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.dialogues.DialogueService;
 import io.colloquy.keys.ApiKeyService;
 import io.colloquy.memories.MemoryService;
+import io.colloquy.tenancy.IdempotencyRecords;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ public class Erasure {
     private final Receipts receipts;
     private final AuditSignatures audit;
     private final AuditLog log;
+    private final IdempotencyRecords idempotency;
 
     Erasure(
             ProjectService projects,
@@ -39,7 +41,8 @@ public class Erasure {
             ApiKeyService keys,
             Receipts receipts,
             AuditSignatures audit,
-            AuditLog log) {
+            AuditLog log,
+            IdempotencyRecords idempotency) {
         this.projects = projects;
         this.projectKeys = projectKeys;
         this.dialogues = dialogues;
@@ -48,10 +51,14 @@ public class Erasure {
         this.receipts = receipts;
         this.audit = audit;
         this.log = log;
+        this.idempotency = idempotency;
     }
 
     /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
     public Receipts.Signed deleteProject(UUID project) {
+        // Key lock first, then the project's row: the order every key change takes them in. Of concurrent
+        // deletions one goes ahead; the others wait here and then find the project gone (404).
+        projectKeys.holdChanges(project);
         projects.requireDeletable(project);
         long[] dialogueCounts = dialogues.count(project, null);
         Map<String, Long> deleted = new LinkedHashMap<>();
@@ -69,6 +76,7 @@ public class Erasure {
     /** Erases one namespace (refused in immutable projects and under legal hold) and returns its receipt. */
     public Receipts.Signed eraseNamespace(UUID project, Namespace ns) {
         projectKeys.shredNamespace(project, ns.name());
+        idempotency.forgetNamespace(project, ns); // stored responses hold its content too
         long[] dialogueCounts = dialogues.eraseNamespace(project, ns);
         Map<String, Long> deleted = new LinkedHashMap<>();
         deleted.put("dialogues", dialogueCounts[0]);

@@ -180,10 +180,9 @@ public class MemoryService {
 
     /** Memories of the namespace holding every keyword token, newest first (at most {@code limit}). */
     public java.util.List<Memory> search(UUID project, Namespace ns, java.util.List<String> tokens, int limit) {
-        long[] hashes = tokens.stream()
-                .mapToLong(t -> index.term(project, ns.name(), t))
-                .toArray();
-        return memories.search(project, ns.name(), hashes, limit, clock.instant());
+        return index.queryTerms(project, ns.name(), tokens)
+                .map(hashes -> memories.search(project, ns.name(), hashes, limit, clock.instant()))
+                .orElse(java.util.List.of());
     }
 
     /** A project is being deleted: each of its memories gets a deleted event under the project's. */

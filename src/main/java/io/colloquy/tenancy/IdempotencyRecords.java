@@ -1,6 +1,8 @@
 package io.colloquy.tenancy;
 
+import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.ServerKeys;
+import io.colloquy.crypto.StoredValues;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ValidationFailed;
@@ -18,18 +20,25 @@ import org.springframework.stereotype.Component;
  * (a concurrent retry waits on it), the response is stored sealed (it can hold content or a new API
  * key) before commit, and a retry with the same request replays it; another request under the same
  * key within 24 hours is 422.
+ *
+ * <p>The response is sealed under the data key of the request's namespace (project-wide requests: the
+ * project-level key, namespace ''), never under a server key: it is gone with the namespace (erasure
+ * deletes the record, and its key), with the project, and no replay opens it while a customer key is
+ * revoked (409 ENCRYPTION_KEY_REVOKED). A record whose key was destroyed is dropped and the request runs
+ * again. Records are purged 24 hours after they were made ({@link IdempotencyPurgeJob}).
  */
 @Component
-final class IdempotencyRecords {
+public final class IdempotencyRecords {
+    static final String TABLE = "idempotency_records";
     private static final int MAX_KEY_LENGTH = 255;
     private final IdempotencyRepository records;
-    private final SecretKey responseKey;
+    private final StoredValues values;
     private final SecretKey projectIdKey;
     private final SecretKey keyDigestKey;
 
-    IdempotencyRecords(IdempotencyRepository records, ServerKeys keys) {
+    IdempotencyRecords(IdempotencyRepository records, StoredValues values, ServerKeys keys) {
         this.records = records;
-        this.responseKey = keys.derive("idempotency-responses/v1");
+        this.values = values;
         this.projectIdKey = keys.derive("project-ids/v1");
         this.keyDigestKey = keys.derive("idempotency-keys/v1");
     }
@@ -69,13 +78,37 @@ final class IdempotencyRecords {
         if (stored.response() == null) {
             throw new IllegalStateException("Idempotency record without a response");
         }
-        return Optional.of(
-                new Replay(stored.status(), ServerKeys.open(responseKey, stored.response(), aad(project, key))));
+        try {
+            String body = values.open(ref(project, stored.namespace(), key), stored.response());
+            return Optional.of(new Replay(stored.status(), body.getBytes(StandardCharsets.UTF_8)));
+        } catch (StoredValues.StoredValueUnreadable e) {
+            if (!e.shredded()) {
+                throw e;
+            }
+            // Its key was destroyed: the response went with it. The request runs again, as a new one.
+            records.delete(project, key);
+            if (!records.claim(project, key, digest)) {
+                throw new IllegalStateException("Idempotency record reappeared", e);
+            }
+            return Optional.empty();
+        }
     }
 
     void complete(UUID project, String clientKey, int status, byte[] body) {
         String key = stored(clientKey);
-        records.complete(project, key, status, ServerKeys.seal(responseKey, body, aad(project, key)));
+        String ns = records.find(project, key).orElseThrow().namespace();
+        records.complete(
+                project, key, status, values.seal(ref(project, ns, key), new String(body, StandardCharsets.UTF_8)));
+    }
+
+    /** Deletes the stored responses of a namespace (its erasure), in the erasing transaction. */
+    public int forgetNamespace(UUID project, Namespace ns) {
+        return records.deleteNamespace(project, ns.name());
+    }
+
+    /** Deletes the project's records older than 24 hours (no retry can use them any more). */
+    int purgeExpired(UUID project) {
+        return records.deleteExpired(project);
     }
 
     /** The id of a project created with this Idempotency-Key: the same on every retry, unguessable. */
@@ -93,7 +126,9 @@ final class IdempotencyRecords {
                 .formatHex(ServerKeys.hmac(keyDigestKey, clientKey.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static byte[] aad(UUID project, String key) {
-        return (project + "\n" + key).getBytes(StandardCharsets.UTF_8);
+    /** Binds a stored response to its project, namespace and (hashed) key: a copy elsewhere does not open. */
+    private static FieldRef ref(UUID project, String ns, String key) {
+        ByteBuffer b = ByteBuffer.wrap(java.util.HexFormat.of().parseHex(key));
+        return new FieldRef(project, ns, TABLE, new UUID(b.getLong(), b.getLong()), "response");
     }
 }

@@ -8,24 +8,40 @@ import org.springframework.stereotype.Repository;
 
 @Repository
 class IdempotencyRepository {
-    /** Claims the key, or takes over a record older than 24 hours; returns a row only when claimed. */
+    /**
+     * Claims the key, or takes over a record older than 24 hours; returns a row only when claimed. The
+     * record belongs to the namespace of the tenant transaction ('' when project-wide).
+     */
     private static final String CLAIM = """
             INSERT INTO colloquy.idempotency_records
-                (project_id, idempotency_key, request_digest, status, response, created_at)
-            VALUES (:project, :key, :digest, 0, NULL, now())
+                (project_id, idempotency_key, request_digest, status, response, created_at, namespace)
+            VALUES (:project, :key, :digest, 0, NULL, now(),
+                    CASE WHEN current_setting('app.namespace', true) = '*' THEN ''
+                         ELSE coalesce(current_setting('app.namespace', true), '') END)
             ON CONFLICT (project_id, idempotency_key) DO UPDATE
-               SET request_digest = EXCLUDED.request_digest, status = 0, response = NULL, created_at = EXCLUDED.created_at
+               SET request_digest = EXCLUDED.request_digest, status = 0, response = NULL,
+                   created_at = EXCLUDED.created_at, namespace = EXCLUDED.namespace
              WHERE idempotency_records.created_at < now() - interval '24 hours'
             RETURNING 1
             """;
 
     private static final String FIND = """
-            SELECT request_digest, status, response FROM colloquy.idempotency_records
+            SELECT request_digest, status, response, namespace FROM colloquy.idempotency_records
              WHERE project_id = :project AND idempotency_key = :key
             """;
     private static final String COMPLETE = """
             UPDATE colloquy.idempotency_records SET status = :status, response = :response
              WHERE project_id = :project AND idempotency_key = :key
+            """;
+    private static final String DELETE = """
+            DELETE FROM colloquy.idempotency_records WHERE project_id = :project AND idempotency_key = :key
+            """;
+    private static final String DELETE_NAMESPACE = """
+            DELETE FROM colloquy.idempotency_records WHERE project_id = :project AND namespace = :ns
+            """;
+    private static final String DELETE_EXPIRED = """
+            DELETE FROM colloquy.idempotency_records
+             WHERE project_id = :project AND created_at < now() - interval '24 hours'
             """;
 
     private final JdbcClient jdbc;
@@ -44,14 +60,17 @@ class IdempotencyRepository {
                 .isEmpty();
     }
 
-    record Stored(byte[] digest, int status, byte @Nullable [] response) {}
+    record Stored(byte[] digest, int status, byte @Nullable [] response, String namespace) {}
 
     Optional<Stored> find(UUID project, String key) {
         return jdbc.sql(FIND)
                 .param("project", project)
                 .param("key", key)
-                .query((rs, n) ->
-                        new Stored(rs.getBytes("request_digest"), rs.getInt("status"), rs.getBytes("response")))
+                .query((rs, n) -> new Stored(
+                        rs.getBytes("request_digest"),
+                        rs.getInt("status"),
+                        rs.getBytes("response"),
+                        rs.getString("namespace")))
                 .optional();
     }
 
@@ -62,5 +81,20 @@ class IdempotencyRepository {
                 .param("status", status)
                 .param("response", response)
                 .update();
+    }
+
+    void delete(UUID project, String key) {
+        jdbc.sql(DELETE).param("project", project).param("key", key).update();
+    }
+
+    int deleteNamespace(UUID project, String ns) {
+        return jdbc.sql(DELETE_NAMESPACE)
+                .param("project", project)
+                .param("ns", ns)
+                .update();
+    }
+
+    int deleteExpired(UUID project) {
+        return jdbc.sql(DELETE_EXPIRED).param("project", project).update();
     }
 }

@@ -4,6 +4,8 @@ import io.colloquy.access.Cidr;
 import io.colloquy.access.IpAccess;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.KeyView;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
 import io.colloquy.web.JsonBody;
 import io.colloquy.web.ValidationFailed;
 import jakarta.servlet.http.HttpServletRequest;
@@ -75,10 +77,13 @@ class ProjectController {
     ProjectView update(
             HttpServletRequest request, @AuthenticationPrincipal Caller.Key caller, @RequestBody JsonNode body) {
         JsonBody patch = JsonBody.of(body);
+        if (patch.has("plan")) {
+            throw new ApiException(
+                    ErrorCode.FORBIDDEN, "The plan is the operator's to change (PATCH /v1/projects/{id}).");
+        }
         String name = patch.has("name") && patch.isNull("name")
                 ? patch.problem("name", "must not be null")
                 : patch.text("name", 1, 200);
-        String plan = patch.text("plan", 1, 64);
         Boolean deleteProtection = patch.bool("delete_protection");
         Boolean immutable = patch.bool("immutable_dialogues");
         Integer recovery = patch.integer("recovery_window_days", 0, 3650);
@@ -96,7 +101,7 @@ class ProjectController {
         return ProjectView.of(projects.update(
                 caller.projectId(),
                 new ProjectService.ProjectChanges(
-                        name, plan, deleteProtection, allowlist, retention, recovery, immutable)));
+                        name, null, deleteProtection, allowlist, retention, recovery, immutable)));
     }
 
     private static @Nullable List<Cidr> allowlist(JsonBody patch) {

@@ -19,6 +19,7 @@ class ProjectRepository {
                     :recovery, :created, :updated)
             """;
     private static final String FIND = "SELECT * FROM colloquy.projects WHERE project_id = :id";
+    private static final String FIND_FOR_UPDATE = "SELECT * FROM colloquy.projects WHERE project_id = :id FOR UPDATE";
     private static final String UPDATE = """
             UPDATE colloquy.projects
                SET name = :name, plan = :plan, delete_protection = :protection, ip_allowlist = :allowlist,
@@ -45,6 +46,14 @@ class ProjectRepository {
 
     Optional<Project> find(UUID id) {
         return jdbc.sql(FIND).param("id", id).query((rs, n) -> map(rs)).optional();
+    }
+
+    /** The project, its row locked until the transaction ends; empty once another transaction deleted it. */
+    Optional<Project> findForUpdate(UUID id) {
+        return jdbc.sql(FIND_FOR_UPDATE)
+                .param("id", id)
+                .query((rs, n) -> map(rs))
+                .optional();
     }
 
     void update(Project p) {

@@ -135,9 +135,12 @@ public class ProjectService {
                         : plan == null ? null : plan.longTermMemoryDays());
     }
 
-    /** 409 DELETE_PROTECTED while the project's delete protection is on. */
+    /**
+     * Locks the project's row for its deletion: 409 DELETE_PROTECTED while its delete protection is on,
+     * 404 when a concurrent deletion got there first (it waited for that one to commit).
+     */
     public void requireDeletable(UUID projectId) {
-        if (get(projectId).deleteProtection()) {
+        if (projects.findForUpdate(projectId).orElseThrow(ProjectNotFound::new).deleteProtection()) {
             throw new ApiException(
                     ErrorCode.DELETE_PROTECTED,
                     "The project has delete protection on; turn it off with PATCH /v1/project first.");

@@ -23,6 +23,10 @@ class OpenApiDocument {
                                 the path is 400 VALIDATION_FAILED; a malformed id is 404; wrong methods are 405 \
                                 METHOD_NOT_ALLOWED; POST with Idempotency-Key records only 2xx responses (a failed \
                                 request can be retried with the same key); replays carry `Idempotent-Replayed: true`; \
+                                a stored response is kept 24 h and goes with its namespace or project (a retry \
+                                after that runs again); while the customer key is revoked such a POST, and its \
+                                replay, is 409 ENCRYPTION_KEY_REVOKED; of concurrent `DELETE /v1/project` one \
+                                answers 200, the others 404 (401 once their key is gone); \
                                 `DELETE /v1/project` and `DELETE /v1/namespaces/{ns}` answer 200 with a signed receipt \
                                 {"receipt", "signed_text", "signature", "algorithm", "key_id"}; key `name` \
                                 is optional; memories are listed newest first. \

@@ -39,6 +39,37 @@ class ApiKeyIntegrationTests {
     }
 
     @Test
+    void theAppRoleCanTouchAKeysLastUseButRewriteNothingElseOfIt() throws Exception {
+        String reader = project.key("read");
+        String keyId = reader.split("_")[2];
+        java.util.UUID id = TestProjects.uuid("key_" + keyId);
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.appUser(), db.appPassword())) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT colloquy.touch_api_key('" + id + "')");
+                s.execute("SET LOCAL app.key_id = '" + id + "'");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeUpdate(
+                                "UPDATE colloquy.api_keys SET capabilities = '{admin}' WHERE key_id = '" + id + "'"))
+                        .isInstanceOf(java.sql.SQLException.class)
+                        .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState())
+                                .isEqualTo("42501"));
+            }
+            c.rollback();
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL app.key_id = '" + id + "'");
+                assertThat(s.executeUpdate(
+                                "UPDATE colloquy.api_keys SET last_used_at = now() WHERE key_id = '" + id + "'"))
+                        .isEqualTo(1);
+            }
+            c.commit();
+        }
+        TestApi.Response asReader = api.post(reader, "/v1/namespaces/" + ns + "/dialogues", json("title", "x"));
+        assertThat(asReader.status()).isEqualTo(403);
+        assertThat(api.get(reader, "/v1/namespaces/" + ns + "/dialogues").status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void issuesAKeyShownOnceAndListsKeysWithoutSecrets() {
         TestApi.Response created = api.post(
                 project.adminKey(),

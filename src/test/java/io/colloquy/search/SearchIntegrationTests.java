@@ -8,6 +8,7 @@ import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
 import io.colloquy.crypto.BlindIndex;
+import io.colloquy.platform.DatabaseEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -38,6 +40,45 @@ class SearchIntegrationTests {
         api = new TestApi(port);
         project = TestProjects.aProject(api);
         ns = TestProjects.aNamespace();
+    }
+
+    @Autowired
+    DatabaseEndpoint db;
+
+    @Test
+    void aReadOnlyKeySearchingANeverUsedNamespaceFindsNothingAndCreatesNoRow() throws Exception {
+        String reader = project.key("read");
+        project.dialogue(ns); // the project has keys; the namespace below never had anything
+        String unused = TestProjects.aNamespace();
+        long before = dataKeyRows();
+        TestApi.Response search = api.get(reader, "/v1/namespaces/" + unused + "/search?q=tea");
+        assertThat(search.status()).as(search.body()).isEqualTo(200);
+        assertThat(search.json().get("data")).isEmpty();
+        TestApi.Response memories = api.get(reader, "/v1/namespaces/" + unused + "/search?q=tea+coffee&types=memories");
+        assertThat(memories.status()).as(memories.body()).isEqualTo(200);
+        assertThat(memories.json().get("data")).isEmpty();
+        TestApi.Response tagged = api.get(reader, "/v1/namespaces/" + unused + "/dialogues?tag=t1");
+        assertThat(tagged.status()).as(tagged.body()).isEqualTo(200);
+        assertThat(tagged.json().get("data")).isEmpty();
+        assertThat(api.get(reader, "/v1/namespaces/" + unused + "/dialogues")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(dataKeyRows())
+                .as("rows of data_keys, counted as the superuser")
+                .isEqualTo(before);
+    }
+
+    private long dataKeyRows() throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        db.embedded().superuserJdbcUrl(),
+                        db.embedded().superuser(),
+                        db.embedded().superuserPassword());
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM colloquy.data_keys")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** Generated texts and queries (jqwik generators); the server must agree with a plain in-memory reference. */

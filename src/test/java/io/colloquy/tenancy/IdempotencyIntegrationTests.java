@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @IntegrationTest
@@ -60,6 +61,109 @@ class IdempotencyIntegrationTests {
                         .get("message_count")
                         .asInt())
                 .isEqualTo(2);
+    }
+
+    @Autowired
+    io.colloquy.platform.DatabaseEndpoint db;
+
+    @Autowired
+    IdempotencyPurgeJob purgeJob;
+
+    private long records(String where) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        db.embedded().superuserJdbcUrl(),
+                        db.embedded().superuser(),
+                        db.embedded().superuserPassword());
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs =
+                        s.executeQuery("SELECT count(*) FROM colloquy.idempotency_records WHERE project_id = '"
+                                + TestProjects.uuid(project.id()) + "'" + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private void superuser(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        db.embedded().superuserJdbcUrl(),
+                        db.embedded().superuser(),
+                        db.embedded().superuserPassword());
+                java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @Test
+    void aReplayAfterItsNamespaceWasErasedHoldsNoneOfItsContent() throws Exception {
+        String canary = "canary" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String d = project.dialogue(ns);
+        String path = "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages";
+        String body = json("role", "user", "content", "hello " + canary);
+        TestApi.Response first = post(path, body, "canary-key");
+        assertThat(first.body()).contains(canary);
+        assertThat(post(path, body, "canary-key").body()).contains(canary);
+        assertThat(api.delete(project.adminKey(), "/v1/namespaces/" + ns).status())
+                .isEqualTo(200);
+        assertThat(records(" AND namespace = '" + ns + "'"))
+                .as("erasure deletes the namespace's stored responses")
+                .isZero();
+        TestApi.Response replay = post(path, body, "canary-key");
+        assertThat(replay.body()).doesNotContain(canary);
+        assertThat(replay.status())
+                .as("the request runs again: its dialogue is gone")
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aReplayWhileTheCustomerKeyIsRevokedShowsNoKeySecretUntilItIsSuppliedAgain() throws Exception {
+        byte[] raw = new byte[32];
+        new java.security.SecureRandom().nextBytes(raw);
+        String customerKey = java.util.Base64.getEncoder().encodeToString(raw);
+        assertThat(api.send(
+                                "PUT",
+                                "/v1/project/encryption-key",
+                                project.adminKey(),
+                                json("key", customerKey),
+                                Map.of("Content-Type", "application/json"))
+                        .status())
+                .isEqualTo(200);
+        String body = json("name", "ci", "capabilities", List.of("read"));
+        TestApi.Response issued = post("/v1/keys", body, "new-key");
+        assertThat(issued.status()).isEqualTo(201);
+        String secret = issued.text("/key");
+        assertThat(records(" AND namespace = ''")).isEqualTo(1);
+        assertThat(api.delete(project.adminKey(), "/v1/project/encryption-key").status())
+                .isEqualTo(200);
+        TestApi.Response replay = post("/v1/keys", body, "new-key");
+        assertThat(replay.status()).isEqualTo(409);
+        assertThat(replay.errorCode()).isEqualTo("ENCRYPTION_KEY_REVOKED");
+        assertThat(replay.body()).doesNotContain(secret);
+        assertThat(api.send(
+                                "PUT",
+                                "/v1/project/encryption-key",
+                                project.adminKey(),
+                                json("key", customerKey),
+                                Map.of("Content-Type", "application/json"))
+                        .status())
+                .isEqualTo(200);
+        TestApi.Response restored = post("/v1/keys", body, "new-key");
+        assertThat(restored.status()).isEqualTo(201);
+        assertThat(restored.text("/key")).isEqualTo(secret);
+    }
+
+    @Test
+    void recordsOlderThanADayArePurgedAndDeletingTheProjectLeavesNone() throws Exception {
+        post("/v1/namespaces/" + ns + "/dialogues", json("title", "old"), "old");
+        post("/v1/namespaces/" + ns + "/dialogues", json("title", "new"), "new");
+        post("/v1/keys", json("name", "k", "capabilities", List.of("read")), "key");
+        assertThat(records("")).isEqualTo(3);
+        superuser(
+                "UPDATE colloquy.idempotency_records SET created_at = now() - interval '25 hours' WHERE project_id = '"
+                        + TestProjects.uuid(project.id()) + "' AND status = 201 AND namespace = ''");
+        assertThat(purgeJob.purge()).isGreaterThanOrEqualTo(1);
+        assertThat(records("")).isEqualTo(2);
+        assertThat(api.delete(project.adminKey(), "/v1/project").status()).isEqualTo(200);
+        assertThat(records("")).isZero();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @IntegrationTest
@@ -79,8 +80,6 @@ class ProjectIntegrationTests {
                 json(
                         "name",
                         "renamed",
-                        "plan",
-                        "pro",
                         "delete_protection",
                         true,
                         "recovery_window_days",
@@ -91,7 +90,7 @@ class ProjectIntegrationTests {
                         List.of("127.0.0.1/32", "::1")));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.text("/name")).isEqualTo("renamed");
-        assertThat(r.text("/plan")).isEqualTo("pro");
+        assertThat(r.text("/plan")).isEqualTo("unlimited");
         assertThat(r.json().get("delete_protection").asBoolean()).isTrue();
         assertThat(r.json().get("recovery_window_days").asInt()).isEqualTo(7);
         assertThat(r.json().at("/retention/dialogue_days").asInt()).isEqualTo(30);
@@ -101,6 +100,119 @@ class ProjectIntegrationTests {
         TestApi.Response immutable = api.patch(p.adminKey(), "/v1/project", json("immutable_dialogues", true));
         assertThat(immutable.status()).isEqualTo(400);
         assertThat(immutable.json().at("/error/fields/0/field").asString()).isEqualTo("immutable_dialogues");
+    }
+
+    @Test
+    void anAdminCannotChangeItsOwnPlanAndNothingElseOfThatRequestIsApplied() {
+        TestProject p = TestProjects.aProject(api);
+        api.patch(IntegrationTest.OPERATOR_TOKEN, "/v1/projects/" + p.id(), json("plan", "free"));
+        TestApi.Response r = api.patch(
+                p.adminKey(), "/v1/project", json("name", "sneaky", "plan", "unlimited", "delete_protection", true));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("FORBIDDEN");
+        assertThat(r.json().at("/error/type").asString()).isEqualTo("authorization");
+        TestApi.Response after = api.get(p.adminKey(), "/v1/project");
+        assertThat(after.text("/plan")).isEqualTo("free");
+        assertThat(after.text("/name")).isNotEqualTo("sneaky");
+        assertThat(after.json().get("delete_protection").asBoolean()).isFalse();
+        assertThat(api.patch(p.adminKey(), "/v1/project", json("plan", "free")).status())
+                .as("even its current plan")
+                .isEqualTo(403);
+        assertThat(api.patch(p.adminKey(), "/v1/project", "{\"plan\": null}").status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void tenParallelDeletionsGiveOneReceiptAndNeverAnError() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            TestProject p = TestProjects.aProject(api);
+            String ns = TestProjects.aNamespace();
+            String d = p.dialogue(ns);
+            List<Map<String, Object>> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                batch.add(Map.of("role", "user", "content", "message " + i));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(api.post(
+                                        p.adminKey(),
+                                        "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages",
+                                        json("messages", batch))
+                                .status())
+                        .isEqualTo(201);
+            }
+            p.memory(ns, "a memory");
+            List<TestApi.Response> responses =
+                    io.colloquy.TestConcurrency.inParallel(10, i -> api.delete(p.adminKey(), "/v1/project"));
+            assertThat(responses)
+                    .as("one deletion wins; the others find the project gone (404 while authenticated before it"
+                            + " committed, 401 after: the key went with it)")
+                    .allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 401, 404));
+            assertThat(responses.stream().filter(r -> r.status() == 200)).hasSize(1);
+            TestApi.Response winner = responses.stream()
+                    .filter(r -> r.status() == 200)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(winner.json().at("/receipt/deleted/messages").asLong()).isEqualTo(300);
+            responses.stream().filter(r -> r.status() != 200).forEach(r -> assertThat(r.errorCode())
+                    .isIn("NOT_FOUND", "UNAUTHENTICATED"));
+            assertThat(api.get(p.adminKey(), "/v1/project").status()).isEqualTo(401);
+        }
+    }
+
+    @Autowired
+    io.colloquy.governance.Erasure erasure;
+
+    @Autowired
+    TenantTransactions tenants;
+
+    @Autowired
+    io.colloquy.platform.DatabaseEndpoint db;
+
+    @Test
+    void aDeletionThatWaitedForAnotherFindsTheProjectGone() throws Exception {
+        TestProject p = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        p.message(ns, p.dialogue(ns), "hello");
+        java.util.UUID id = TestProjects.uuid(p.id());
+        var audit = new io.colloquy.audit.AuditContext(id, io.colloquy.audit.AuditActor.system("test"), null);
+        try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            java.util.concurrent.Future<TestApi.Response> second = audit.call(() -> tenants.inProject(id, () -> {
+                erasure.deleteProject(id); // not committed until this returns
+                java.util.concurrent.Future<TestApi.Response> request =
+                        pool.submit(() -> api.delete(p.adminKey(), "/v1/project"));
+                awaitALockWait();
+                return request;
+            }));
+            TestApi.Response r = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.body()).isEqualTo(404);
+            assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
+        }
+    }
+
+    /** Polls (with a deadline) until some session of the database waits on a lock. */
+    private void awaitALockWait() {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        db.embedded().superuserJdbcUrl(),
+                        db.embedded().superuser(),
+                        db.embedded().superuserPassword());
+                java.sql.Statement s = c.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet rs =
+                        s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("the second deletion never waited on a lock");
     }
 
     @Test
