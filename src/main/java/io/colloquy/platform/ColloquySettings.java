@@ -1,6 +1,7 @@
 package io.colloquy.platform;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -33,10 +34,18 @@ public record ColloquySettings(
             @Nullable String ownerPassword,
             String appUser,
             @Nullable String appPassword,
-            int poolSize) {
+            int poolSize,
+            @Nullable Duration connectionTimeout) {
+
+        /** How long a request waits for a pool connection before failing with 503 (the database is down). */
+        static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofMillis(1500);
 
         public boolean external() {
             return url != null && !url.isBlank();
+        }
+
+        public Duration connectionTimeoutOrDefault() {
+            return connectionTimeout == null ? DEFAULT_CONNECTION_TIMEOUT : connectionTimeout;
         }
     }
 

@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,15 +64,24 @@ class DatabaseConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DataSource dataSource(DatabaseEndpoint endpoint, ColloquySettings settings) throws SQLException {
+    RenewablePool dataSource(DatabaseEndpoint endpoint, ColloquySettings settings) throws SQLException {
         migrate(endpoint);
         requireRestrictedAppRole(endpoint);
+        return new RenewablePool(() -> pool(endpoint, settings));
+    }
+
+    private static HikariDataSource pool(DatabaseEndpoint endpoint, ColloquySettings settings) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("colloquy-app");
         config.setJdbcUrl(endpoint.jdbcUrl());
         config.setUsername(endpoint.appUser());
         config.setPassword(endpoint.appPassword());
         config.setMaximumPoolSize(settings.database().poolSize());
+        // fail fast while the database is down (restarting, recovering): a request gets 503 instead of hanging
+        config.setConnectionTimeout(
+                settings.database().connectionTimeoutOrDefault().toMillis());
+        config.setValidationTimeout(1000);
+        config.addDataSourceProperty("connectTimeout", "5");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("ApplicationName", "colloquy");
         return new HikariDataSource(config);
@@ -104,7 +112,7 @@ class DatabaseConfiguration {
         }
     }
 
-    private static void createRolesAndDatabase(
+    static void createRolesAndDatabase(
             EmbeddedPostgres pg, String owner, String ownerPassword, String app, String appPassword)
             throws SQLException {
         try (Connection c =

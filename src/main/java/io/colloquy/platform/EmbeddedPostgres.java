@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <li>No server is left behind: a shutdown hook and a detached watchdog (which survives {@code kill -9} of the
  *       JVM) stop it; a server left by a killed JVM is stopped and restarted, one of a live JVM is shared.
  * </ul>
+ * The JVM that owns the server also supervises it: if the postmaster dies (a crash, an OOM kill, {@code kill -9})
+ * it is started again on the same port, which runs PostgreSQL's crash recovery; only a cluster that cannot be
+ * started for {@link #RECOVERY_DEADLINE} (or has vanished) counts as {@link #recoveryImpossible() beyond recovery}.
  */
 final class EmbeddedPostgres implements AutoCloseable {
 
@@ -45,6 +49,9 @@ final class EmbeddedPostgres implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final int START_ATTEMPTS = 3;
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
+    private static final Duration SUPERVISE_INTERVAL = Duration.ofMillis(200);
+    private static final Duration RESTART_RETRY = Duration.ofMillis(500);
+    static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
     private static final long SELF = ProcessHandle.current().pid();
 
     private final PostgresCluster cluster;
@@ -53,7 +60,10 @@ final class EmbeddedPostgres implements AutoCloseable {
     private final boolean owned;
     private final AtomicBoolean closed = new AtomicBoolean();
     private Thread shutdownHook;
-    private Process watchdog;
+    private volatile Process watchdog;
+    private volatile long postmasterPid;
+    private volatile boolean recoveryImpossible;
+    private Thread supervisor;
 
     private EmbeddedPostgres(PostgresCluster cluster, int port, String password, boolean owned) {
         this.cluster = cluster;
@@ -120,6 +130,14 @@ final class EmbeddedPostgres implements AutoCloseable {
         return cluster.installDir();
     }
 
+    /**
+     * True when this JVM's server died and could not be started again: its cluster is gone, or every restart
+     * failed for {@link #RECOVERY_DEADLINE}. Restarting the process (liveness) is then the only way out.
+     */
+    boolean recoveryImpossible() {
+        return recoveryImpossible;
+    }
+
     /** Stops the server ({@code pg_ctl stop -m fast -w}) when this JVM owns it; idempotent. */
     @Override
     public void close() {
@@ -128,13 +146,19 @@ final class EmbeddedPostgres implements AutoCloseable {
         }
         removeShutdownHook();
         try {
-            stopServer();
+            synchronized (this) { // waits for a restart in progress, after which the supervisor stands down
+                stopServer();
+            }
         } finally {
+            if (supervisor != null) {
+                supervisor.interrupt();
+            }
             awaitWatchdog();
             PostgresLayout layout = cluster.layout();
             layout.deletePidIfMine(layout.ownerFile(), SELF);
-            if (watchdog != null) {
-                layout.deletePidIfMine(layout.watchdogFile(), watchdog.pid());
+            Process last = watchdog;
+            if (last != null) {
+                layout.deletePidIfMine(layout.watchdogFile(), last.pid());
             }
         }
     }
@@ -248,8 +272,81 @@ final class EmbeddedPostgres implements AutoCloseable {
     private void guard(long postmasterPid) {
         shutdownHook = Thread.ofPlatform().name("embedded-postgres-stop").unstarted(this::closeQuietly);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        watchdog = Processes.spawnDetached(List.of("setsid", "sh", "-c", watchdogScript(postmasterPid)));
-        cluster.layout().writePid(cluster.layout().watchdogFile(), watchdog.pid());
+        spawnWatchdog(postmasterPid);
+        supervisor = Thread.ofPlatform()
+                .daemon()
+                .name("embedded-postgres-supervisor")
+                .start(this::supervise);
+    }
+
+    private void spawnWatchdog(long postmasterPid) {
+        this.postmasterPid = postmasterPid;
+        Process spawned = Processes.spawnDetached(List.of("setsid", "sh", "-c", watchdogScript(postmasterPid)));
+        watchdog = spawned;
+        cluster.layout().writePid(cluster.layout().watchdogFile(), spawned.pid());
+    }
+
+    /** Restarts the postmaster whenever it is gone while this JVM still owns it. */
+    private void supervise() {
+        Instant failingSince = null;
+        try {
+            while (!closed.get()) {
+                Thread.sleep(failingSince == null ? SUPERVISE_INTERVAL : RESTART_RETRY);
+                if (Processes.isAlive(postmasterPid)) {
+                    continue;
+                }
+                synchronized (this) {
+                    if (closed.get()) {
+                        return;
+                    }
+                    if (failingSince == null) {
+                        log.error("PostgreSQL (pid {}) is gone; restarting it (crash recovery)", postmasterPid);
+                        failingSince = Instant.now();
+                    }
+                    if (restart()) {
+                        failingSince = null;
+                        recoveryImpossible = false;
+                    } else if (!cluster.initialized()
+                            || Duration.between(failingSince, Instant.now()).compareTo(RECOVERY_DEADLINE) > 0) {
+                        if (!recoveryImpossible) {
+                            log.error("PostgreSQL cannot be recovered: the process needs a restart by an operator");
+                        }
+                        recoveryImpossible = true;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Supervision of PostgreSQL failed; it will not be restarted again", e);
+            recoveryImpossible = true;
+        }
+    }
+
+    /** Starts the server again on its port (unless an operator already did), then guards the new postmaster. */
+    private boolean restart() {
+        Optional<PostgresCluster.Postmaster> running = cluster.runningPostmaster();
+        if (running.isEmpty()) {
+            Processes.Result result = cluster.start(port);
+            if (!result.succeeded()) {
+                log.warn(
+                        "PostgreSQL did not start again yet (pg_ctl exit code {}){}",
+                        result.exitCode(),
+                        Processes.lastLines("server log", cluster.logTail()));
+                return false;
+            }
+            running = cluster.runningPostmaster();
+        }
+        if (running.isEmpty()) {
+            return false;
+        }
+        spawnWatchdog(running.get().pid());
+        log.warn(
+                "PostgreSQL restarted on {}:{} (pid {})",
+                HOST,
+                running.get().port(),
+                running.get().pid());
+        return true;
     }
 
     /**
@@ -282,6 +379,7 @@ final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void awaitWatchdog() {
+        Process watchdog = this.watchdog;
         if (watchdog == null) {
             return;
         }

@@ -9,6 +9,7 @@ import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.NotFound;
+import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -106,8 +107,14 @@ final class TenantRequests extends OncePerRequestFilter {
             errors.write(request, response, e);
             return;
         } catch (RuntimeException e) {
-            log.error("Request {} failed", request.getRequestURI(), e);
             out.reset();
+            if (ServiceUnavailable.causedBy(e)) {
+                log.warn(
+                        "Request {} failed: the database is unavailable ({})", request.getRequestURI(), e.getMessage());
+                errors.write(request, response, ServiceUnavailable.database());
+                return;
+            }
+            log.error("Request {} failed", request.getRequestURI(), e);
             errors.write(
                     request, response, ErrorCode.INTERNAL, "Internal error. Quote the request id when reporting it.");
             return;

@@ -4,9 +4,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -126,6 +131,18 @@ final class ApiExceptionHandler {
     ResponseEntity<ErrorBody> denied(HttpServletRequest request) {
         return errors.entity(
                 request, ErrorCode.FORBIDDEN, "The API key lacks the capability for this request.", List.of());
+    }
+
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessResourceException.class,
+        RecoverableDataAccessException.class,
+        CannotCreateTransactionException.class,
+        TransactionSystemException.class
+    })
+    ResponseEntity<ErrorBody> databaseUnavailable(HttpServletRequest request, RuntimeException e) {
+        log.warn("Request {} failed: the database is unavailable ({})", RequestIds.of(request), e.getMessage());
+        return errors.entity(request, ServiceUnavailable.database());
     }
 
     @ExceptionHandler(Exception.class)

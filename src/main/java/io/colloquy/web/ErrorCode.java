@@ -19,7 +19,8 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_request"),
     RATE_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
     PLAN_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
-    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "api_error");
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "api_error"),
+    SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "api_error");
 
     private final HttpStatus status;
     private final String type;

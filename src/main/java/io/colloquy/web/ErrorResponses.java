@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -24,9 +25,12 @@ public final class ErrorResponses {
 
     public ResponseEntity<ErrorBody> entity(
             HttpServletRequest request, ErrorCode code, String message, List<FieldProblem> fields) {
-        return ResponseEntity.status(code.status())
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(ErrorBody.of(code, message, RequestIds.of(request), fields));
+        ResponseEntity.BodyBuilder builder =
+                ResponseEntity.status(code.status()).contentType(MediaType.APPLICATION_JSON);
+        if (code == ErrorCode.SERVICE_UNAVAILABLE) {
+            builder.header(HttpHeaders.RETRY_AFTER, ServiceUnavailable.RETRY_AFTER_SECONDS);
+        }
+        return builder.body(ErrorBody.of(code, message, RequestIds.of(request), fields));
     }
 
     /** Writes the error to a response that has not been committed yet (used by filters). */
@@ -49,6 +53,9 @@ public final class ErrorResponses {
         response.resetBuffer();
         response.setStatus(code.status().value());
         response.setContentType("application/json;charset=UTF-8");
+        if (code == ErrorCode.SERVICE_UNAVAILABLE) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, ServiceUnavailable.RETRY_AFTER_SECONDS);
+        }
         response.getOutputStream()
                 .write(json.writeValueAsBytes(ErrorBody.of(code, message, RequestIds.of(request), fields)));
         response.flushBuffer();

@@ -42,7 +42,9 @@ class OpenApiDocument {
                                 that kind and has no Retry-After; a batch append is admitted whole or not at all. \
                                 403 IP_NOT_ALLOWED is decided from the key's and the project's ip_allowlist \
                                 (both must allow; empty = any) before any project data is read. HSTS is sent on \
-                                TLS connections only. \
+                                TLS connections only. 503 SERVICE_UNAVAILABLE (type api_error, with `Retry-After` \
+                                in seconds) answers at once while the database is unreachable or out of space; \
+                                nothing was written, the request may be retried. \
                                 Audit (docs/audit.md): events also \
                                 carry `data_hash` = SHA-256 of the RFC 8785 form of `data` (null without data); the \
                                 leaf hash is SHA-256(0x00 || RFC 8785 form of the event without `data` and \
