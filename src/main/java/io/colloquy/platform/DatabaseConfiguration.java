@@ -8,12 +8,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -64,8 +66,19 @@ class DatabaseConfiguration {
         }
     }
 
+    /**
+     * The app role's pool. Every session gets a {@code statement_timeout} and an
+     * {@code idle_in_transaction_session_timeout} (set at login, so no statement of the application
+     * runs without them): no query, and no transaction left open by a stalled caller, can hold a
+     * connection, locks or the audit sequencer's horizon for longer.
+     */
     @Bean(destroyMethod = "close")
-    DataSource dataSource(DatabaseEndpoint endpoint, ColloquySettings settings) throws SQLException {
+    DataSource dataSource(
+            DatabaseEndpoint endpoint,
+            ColloquySettings settings,
+            @Value("${colloquy.database.statement-timeout:15s}") Duration statementTimeout,
+            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout)
+            throws SQLException {
         migrate(endpoint);
         requireRestrictedAppRole(endpoint);
         HikariConfig config = new HikariConfig();
@@ -76,6 +89,10 @@ class DatabaseConfiguration {
         config.setMaximumPoolSize(settings.database().poolSize());
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("ApplicationName", "colloquy");
+        config.addDataSourceProperty(
+                "options",
+                "-c statement_timeout=" + statementTimeout.toMillis() + " -c idle_in_transaction_session_timeout="
+                        + idleInTransactionTimeout.toMillis());
         return new HikariDataSource(config);
     }
 
