@@ -12,8 +12,7 @@ import io.colloquy.memories.MemoryService;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.TenantTransactions;
-import io.colloquy.web.ApiException;
-import io.colloquy.web.ErrorCode;
+import io.colloquy.web.NotFound;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
 import java.io.OutputStream;
@@ -25,15 +24,19 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * GDPR export: a link signed with HMAC-SHA256 over (project, namespace, expiry) under a server key,
- * valid 10 minutes, usable without an API key; it streams every dialogue (with its messages) and
- * memory of the namespace, decrypted, page by page, so memory use stays flat whatever the size.
+ * GDPR export: a link signed with HMAC-SHA256 over (project, namespace, expiry, the admin key that made
+ * it) under a server key, valid 10 minutes, usable without an API key but only while that key stands
+ * (not revoked, not expired) and from an address its allowlists admit. It streams every dialogue (with
+ * its messages) and memory of the namespace, decrypted, page by page: each page is read in its own
+ * short tenant transaction and written to the client after that transaction has ended, so a slow
+ * reader never holds a transaction (nor a pooled connection) open, and memory use stays flat.
  */
 @Service
 public class Exports {
@@ -67,11 +70,12 @@ public class Exports {
     /** A signed token for the export of one namespace, and when it stops working. */
     public record Link(String token, Instant expiresAt) {}
 
-    record Target(UUID project, Namespace namespace) {}
+    /** What a link opens, and the admin key that made it (whose standing the link depends on). */
+    record Target(UUID project, Namespace namespace, UUID key) {}
 
-    /** Makes a link (and records it in the audit log, in the caller's transaction). */
-    public Link create(UUID project, Namespace ns) {
-        Link link = create(project, ns, clock.instant().plus(VALIDITY));
+    /** Makes a link for {@code key} (and records it in the audit log, in the caller's transaction). */
+    public Link create(UUID project, Namespace ns, UUID key) {
+        Link link = create(project, ns, key, clock.instant().plus(VALIDITY));
         audit.record(AuditLog.Change.of(
                 project,
                 ns.name(),
@@ -82,18 +86,18 @@ public class Exports {
         return link;
     }
 
-    Link create(UUID project, Namespace ns, Instant expires) {
+    Link create(UUID project, Namespace ns, UUID key, Instant expires) {
         String payload = Base64.getUrlEncoder()
                 .withoutPadding()
-                .encodeToString((Ids.hex(project) + "\n" + ns.name() + "\n" + expires.getEpochSecond())
-                        .getBytes(StandardCharsets.UTF_8));
+                .encodeToString(
+                        (Ids.hex(project) + "\n" + ns.name() + "\n" + expires.getEpochSecond() + "\n" + Ids.hex(key))
+                                .getBytes(StandardCharsets.UTF_8));
         return new Link(payload + "." + signature(payload), Instant.ofEpochSecond(expires.getEpochSecond()));
     }
 
     /** The namespace a token opens, if its signature is right and it has not expired; 403 otherwise. */
     Target verify(String token) {
-        return parse(token)
-                .orElseThrow(() -> new ApiException(ErrorCode.FORBIDDEN, "The export link is invalid or has expired."));
+        return parse(token).orElseThrow(ExportLinkRefused::invalid);
     }
 
     private Optional<Target> parse(String token) {
@@ -107,44 +111,58 @@ public class Exports {
             return Optional.empty();
         }
         String[] parts = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split("\n", -1);
-        if (parts.length != 3 || Instant.ofEpochSecond(Long.parseLong(parts[2])).isBefore(clock.instant())) {
+        if (parts.length != 4 || Instant.ofEpochSecond(Long.parseLong(parts[2])).isBefore(clock.instant())) {
             return Optional.empty();
         }
-        return Ids.fromHex(parts[0]).map(p -> new Target(p, new Namespace(parts[1])));
+        Optional<UUID> key = Ids.fromHex(parts[3]);
+        return Ids.fromHex(parts[0]).flatMap(p -> key.map(k -> new Target(p, new Namespace(parts[1]), k)));
     }
 
-    /** Streams the namespace as one JSON document to {@code out}, in one consistent tenant transaction. */
+    /**
+     * Streams the namespace as one JSON document to {@code out}. The use is recorded first, in its own
+     * transaction; then every page is read in a short transaction of its own and written after it
+     * ends, so the pace of the client never holds a transaction open. The document is therefore not
+     * one snapshot: a change made while it streams may or may not be in it (keyset pagination never
+     * repeats nor skips an entity that exists throughout).
+     */
     void write(Target target, OutputStream out) {
-        tenants.inNamespace(target.project(), target.namespace(), () -> {
-            audit.record(AuditLog.Change.of(
-                    target.project(),
-                    target.namespace().name(),
-                    EntityType.NAMESPACE,
-                    target.namespace().name(),
-                    Action.EXPORT_USED,
-                    null));
-            try (JsonGenerator g = json.createGenerator(out)) {
-                g.writeStartObject();
-                g.writeStringProperty("project_id", Ids.format("prj", target.project()));
-                g.writeStringProperty("namespace", target.namespace().name());
-                g.writeStringProperty("exported_at", clock.instant().toString());
-                g.writeArrayPropertyStart("dialogues");
-                writeDialogues(g, target);
-                g.writeEndArray();
-                g.writeArrayPropertyStart("memories");
-                writeMemories(g, target);
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            return null;
-        });
+        read(
+                target,
+                () -> audit.record(AuditLog.Change.of(
+                        target.project(),
+                        target.namespace().name(),
+                        EntityType.NAMESPACE,
+                        target.namespace().name(),
+                        Action.EXPORT_USED,
+                        null)));
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("project_id", Ids.format("prj", target.project()));
+            g.writeStringProperty("namespace", target.namespace().name());
+            g.writeStringProperty("exported_at", clock.instant().toString());
+            g.writeArrayPropertyStart("dialogues");
+            writeDialogues(g, target);
+            g.writeEndArray();
+            g.writeArrayPropertyStart("memories");
+            writeMemories(g, target);
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    /** One page, read in its own short tenant transaction (nothing is written to the client inside it). */
+    private <T> T read(Target t, Supplier<T> page) {
+        return tenants.inNamespace(t.project(), t.namespace(), page);
     }
 
     private void writeDialogues(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            Page<Dialogue> page =
-                    dialogues.list(t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), cursor));
+            String after = cursor;
+            Page<Dialogue> page = read(
+                    t,
+                    () -> dialogues.list(
+                            t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), after)));
             for (Dialogue d : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("dlg", d.id()));
@@ -158,7 +176,6 @@ public class Exports {
                 writeMessages(g, t, d);
                 g.writeEndArray();
                 g.writeEndObject();
-                g.flush();
             }
             cursor = page.nextCursor();
         } while (cursor != null);
@@ -167,12 +184,20 @@ public class Exports {
     private void writeMessages(JsonGenerator g, Target t, Dialogue d) {
         String cursor = null;
         do {
-            Page<Message> page = dialogues.messages(
-                    t.project(),
-                    t.namespace(),
-                    Ids.format("dlg", d.id()),
-                    0,
-                    PageRequest.of(String.valueOf(PAGE), cursor));
+            String after = cursor;
+            Page<Message> page;
+            try {
+                page = read(
+                        t,
+                        () -> dialogues.messages(
+                                t.project(),
+                                t.namespace(),
+                                Ids.format("dlg", d.id()),
+                                0,
+                                PageRequest.of(String.valueOf(PAGE), after)));
+            } catch (NotFound deletedMeanwhile) {
+                return;
+            }
             for (Message m : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("msg", m.id()));
@@ -190,8 +215,10 @@ public class Exports {
     private void writeMemories(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            Page<Memory> page =
-                    memories.list(t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), cursor));
+            String after = cursor;
+            Page<Memory> page = read(
+                    t,
+                    () -> memories.list(t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), after)));
             for (Memory m : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("mem", m.id()));
@@ -205,7 +232,6 @@ public class Exports {
                 g.writeEndObject();
             }
             cursor = page.nextCursor();
-            g.flush();
         } while (cursor != null);
     }
 

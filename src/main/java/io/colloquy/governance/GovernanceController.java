@@ -1,11 +1,14 @@
 package io.colloquy.governance;
 
+import io.colloquy.access.IpAccess;
+import io.colloquy.keys.ApiKeyService;
 import io.colloquy.keys.Caller;
 import io.colloquy.tenancy.Namespace;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,11 +27,21 @@ class GovernanceController {
     private final Retention retention;
     private final JsonMapper json;
     private final java.time.Clock clock;
+    private final ApiKeyService keys;
+    private final IpAccess access;
 
     GovernanceController(
-            Erasure erasure, Exports exports, Retention retention, JsonMapper json, java.time.Clock clock) {
+            Erasure erasure,
+            Exports exports,
+            Retention retention,
+            JsonMapper json,
+            java.time.Clock clock,
+            ApiKeyService keys,
+            IpAccess access) {
         this.erasure = erasure;
         this.exports = exports;
+        this.keys = keys;
+        this.access = access;
         this.retention = retention;
         this.json = json;
         this.clock = clock;
@@ -56,7 +69,7 @@ class GovernanceController {
 
     @PostMapping("/v1/namespaces/{ns}/export")
     ExportLink export(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns) {
-        Exports.Link link = exports.create(caller.projectId(), new Namespace(ns));
+        Exports.Link link = exports.create(caller.projectId(), new Namespace(ns), caller.keyId());
         String url = ServletUriComponentsBuilder.fromCurrentContextPath()
                 .path("/v1/exports/{token}")
                 .buildAndExpand(link.token())
@@ -64,10 +77,22 @@ class GovernanceController {
         return new ExportLink(url, link.expiresAt());
     }
 
+    /**
+     * The link itself: no API key (an {@code Authorization} header is not needed and changes nothing),
+     * refused unless the key that made it still stands and admits the client's address. Never cached,
+     * never passed on as a referrer.
+     */
     @GetMapping("/v1/exports/{token}")
     void download(@PathVariable String token, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.setHeader("Referrer-Policy", "no-referrer");
         Exports.Target target = exports.verify(token);
+        switch (keys.adminStanding(target.project(), target.key(), access.clientAddress(request))) {
+            case ApiKeyService.Verdict.Valid ignored -> {}
+            case ApiKeyService.Verdict.AddressNotAllowed ignored -> throw ExportLinkRefused.addressNotAllowed();
+            case ApiKeyService.Verdict.Invalid ignored -> throw ExportLinkRefused.keyGone();
+        }
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Content-Disposition", "attachment; filename=\"colloquy-export.json\"");

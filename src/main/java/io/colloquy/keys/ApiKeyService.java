@@ -162,14 +162,23 @@ public class ApiKeyService {
             return new Verdict.Invalid();
         }
         var t = redeemed.get();
-        Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(t.keyId())
-                .filter(c -> c.projectId().equals(t.projectId()))
+        return adminStanding(t.projectId(), t.keyId(), client);
+    }
+
+    /**
+     * Whether something an admin key issued (a stream token, an export link) may still be used, from
+     * this address: only while that key exists, is unexpired, is still admin and allows the address
+     * (its own and its project's allowlist). Revoking or expiring the key ends everything it issued.
+     */
+    public Verdict adminStanding(UUID projectId, UUID keyId, InetAddress client) {
+        Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(keyId)
+                .filter(c -> c.projectId().equals(projectId))
                 .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(clock.instant()));
         if (found.isEmpty()) {
             return new Verdict.Invalid();
         }
         ApiKeyRepository.Credentials c = found.get();
-        Caller.Key key = new Caller.Key(c.projectId(), t.keyId(), java.util.Set.copyOf(c.capabilities()));
+        Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()));
         if (!key.can(Capability.ADMIN)) {
             return new Verdict.Invalid();
         }

@@ -8,11 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -63,14 +65,29 @@ class DatabaseConfiguration {
         }
     }
 
+    /**
+     * The app role's pool. Every session gets a {@code statement_timeout} and an
+     * {@code idle_in_transaction_session_timeout} (set at login, so no statement of the application
+     * runs without them): no query, and no transaction left open by a stalled caller, can hold a
+     * connection, locks or the audit sequencer's horizon for longer.
+     */
     @Bean(destroyMethod = "close")
-    RenewablePool dataSource(DatabaseEndpoint endpoint, ColloquySettings settings) throws SQLException {
+    RenewablePool dataSource(
+            DatabaseEndpoint endpoint,
+            ColloquySettings settings,
+            @Value("${colloquy.database.statement-timeout:15s}") Duration statementTimeout,
+            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout)
+            throws SQLException {
         migrate(endpoint);
         requireRestrictedAppRole(endpoint);
-        return new RenewablePool(() -> pool(endpoint, settings));
+        return new RenewablePool(() -> pool(endpoint, settings, statementTimeout, idleInTransactionTimeout));
     }
 
-    private static HikariDataSource pool(DatabaseEndpoint endpoint, ColloquySettings settings) {
+    private static HikariDataSource pool(
+            DatabaseEndpoint endpoint,
+            ColloquySettings settings,
+            Duration statementTimeout,
+            Duration idleInTransactionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("colloquy-app");
         config.setJdbcUrl(endpoint.jdbcUrl());
@@ -84,6 +101,10 @@ class DatabaseConfiguration {
         config.addDataSourceProperty("connectTimeout", "5");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("ApplicationName", "colloquy");
+        config.addDataSourceProperty(
+                "options",
+                "-c statement_timeout=" + statementTimeout.toMillis() + " -c idle_in_transaction_session_timeout="
+                        + idleInTransactionTimeout.toMillis());
         return new HikariDataSource(config);
     }
 

@@ -54,6 +54,7 @@ final class TenantRequests extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TenantRequests.class);
     private static final Pattern NAMESPACED = Pattern.compile("^/v1/namespaces/([^/]*)(/.*)?$");
     private static final Pattern PROJECT_BY_ID = Pattern.compile("^/v1/projects/([^/]+)$");
+    private static final Pattern EXPORT_LINK = Pattern.compile("^/v1/exports/[^/]+$");
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final TenantTransactions tenants;
@@ -70,7 +71,7 @@ final class TenantRequests extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-        if (auth == null || !(auth.getPrincipal() instanceof Caller caller)) {
+        if (auth == null || !(auth.getPrincipal() instanceof Caller caller) || exportLink(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -186,6 +187,16 @@ final class TenantRequests extends OncePerRequestFilter {
         ServletException servletException() {
             return (ServletException) getCause();
         }
+    }
+
+    /**
+     * The signed export link is its own credential and opens its own short transactions per page: a key
+     * sent along with it changes nothing (no request transaction, whose tenant would clash with the
+     * link's).
+     */
+    private static boolean exportLink(HttpServletRequest request) {
+        return "GET".equals(request.getMethod())
+                && EXPORT_LINK.matcher(request.getRequestURI()).matches();
     }
 
     private static AuditActor actorOf(Caller caller) {

@@ -7,26 +7,44 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over the configured size (413), by Content-Length or while reading a chunked
- * body. It runs after authentication (the security chain is at -100), so a request without a valid key
- * never has its body judged or read, and a 413 carries the security and rate-limit headers like any
- * other response; before the tenant transaction (0), which is the first to read a body.
+ * Reads every request body whole, before anything takes a database connection for the request, and
+ * serves it from memory from then on: so a client that sends its body slowly holds a (virtual) thread
+ * and a socket, never a pooled connection nor an open transaction. The body must be at most
+ * {@code colloquy.limits.max-body-bytes} (413, by Content-Length or while reading a chunked body) and
+ * must have arrived within {@code colloquy.limits.body-read-timeout} of the first read (408
+ * {@code REQUEST_TIMEOUT}; the deadline is checked after every read, and a read that gets nothing at
+ * all ends with the connector's socket timeout).
+ *
+ * <p>It runs after authentication (the security chain is at -100), so a request without a valid key
+ * never has its body judged or read, and a 413 or 408 carries the security and rate-limit headers like
+ * any other response; before the tenant transaction (0).
  */
 @Component
 @Order(-1)
 final class BodyLimit extends OncePerRequestFilter {
+    private static final int CHUNK = 8192;
     private final long maxBytes;
+    private final Duration readTimeout;
     private final ErrorResponses errors;
 
-    BodyLimit(@Value("${colloquy.limits.max-body-bytes}") long maxBytes, ErrorResponses errors) {
+    BodyLimit(
+            @Value("${colloquy.limits.max-body-bytes}") long maxBytes,
+            @Value("${colloquy.limits.body-read-timeout:10s}") Duration readTimeout,
+            ErrorResponses errors) {
         this.maxBytes = maxBytes;
+        this.readTimeout = readTimeout;
         this.errors = errors;
     }
 
@@ -37,7 +55,42 @@ final class BodyLimit extends OncePerRequestFilter {
             errors.write(request, response, new PayloadTooLarge(maxBytes));
             return;
         }
-        chain.doFilter(new Limited(request, maxBytes), response);
+        if (request.getContentLengthLong() <= 0 && request.getHeader("Transfer-Encoding") == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        byte[] body;
+        try {
+            body = read(request.getInputStream(), request.getContentLengthLong());
+        } catch (ApiException e) {
+            errors.write(request, response, e);
+            return;
+        } catch (SocketTimeoutException e) {
+            errors.write(request, response, new BodyTimedOut(readTimeout));
+            return;
+        } catch (IOException e) {
+            if (e.getCause() instanceof SocketTimeoutException) {
+                errors.write(request, response, new BodyTimedOut(readTimeout));
+            }
+            return; // the client went away: there is no one to answer
+        }
+        chain.doFilter(new ReadBody(request, body), response);
+    }
+
+    private byte[] read(InputStream in, long declaredLength) throws IOException {
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.clamp(declaredLength, 0, CHUNK));
+        byte[] chunk = new byte[CHUNK];
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            if (body.size() + (long) n > maxBytes) {
+                throw new PayloadTooLarge(maxBytes);
+            }
+            body.write(chunk, 0, n);
+            if (System.nanoTime() - deadline > 0) {
+                throw new BodyTimedOut(readTimeout);
+            }
+        }
+        return body.toByteArray();
     }
 
     /** The body was larger than allowed. */
@@ -47,72 +100,53 @@ final class BodyLimit extends OncePerRequestFilter {
         }
     }
 
-    private static final class Limited extends HttpServletRequestWrapper {
-        private final long maxBytes;
-        private ServletInputStream stream;
-
-        Limited(HttpServletRequest request, long maxBytes) {
-            super(request);
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() throws IOException {
-            if (stream == null) {
-                stream = new Counting(super.getInputStream(), maxBytes);
-            }
-            return stream;
+    /** The body did not arrive in time. */
+    static final class BodyTimedOut extends ApiException {
+        BodyTimedOut(Duration timeout) {
+            super(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    "The request body did not arrive within " + timeout.toSeconds() + " seconds.");
         }
     }
 
-    private static final class Counting extends ServletInputStream {
-        private final ServletInputStream in;
-        private final long maxBytes;
-        private long read;
+    /** A request whose body has been read whole, served again from memory. */
+    private static final class ReadBody extends HttpServletRequestWrapper {
+        private final byte[] body;
 
-        Counting(ServletInputStream in, long maxBytes) {
-            this.in = in;
-            this.maxBytes = maxBytes;
+        ReadBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
         }
 
         @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
 
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, length);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
 
-        private void count(int n) {
-            read += n;
-            if (read > maxBytes) {
-                throw new PayloadTooLarge(maxBytes);
-            }
-        }
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
 
-        @Override
-        public boolean isFinished() {
-            return in.isFinished();
-        }
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
 
-        @Override
-        public boolean isReady() {
-            return in.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+            };
         }
     }
 }

@@ -13,6 +13,7 @@ public enum ErrorCode {
     IMMUTABLE(HttpStatus.CONFLICT, "conflict"),
     DELETE_PROTECTED(HttpStatus.CONFLICT, "conflict"),
     ENCRYPTION_KEY_REVOKED(HttpStatus.CONFLICT, "conflict"),
+    REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "invalid_request"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "invalid_request"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request"),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "invalid_request"),

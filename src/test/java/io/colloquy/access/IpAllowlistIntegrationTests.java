@@ -73,6 +73,26 @@ class IpAllowlistIntegrationTests {
     }
 
     @Test
+    void anExportLinkIsRefusedFromOutsideTheProjectAllowlist() {
+        TestApi inside = api.viaProxy("203.0.113.20");
+        TestApi.Response link = api.post(project.adminKey(), "/v1/namespaces/" + ns + "/export", null);
+        assertThat(link.status()).as(link.body()).isEqualTo(200);
+        String path = link.text("/url").substring(link.text("/url").indexOf("/v1/"));
+        allowOnly(OFFICE);
+
+        TestApi.Response outside = api.viaProxy("198.51.100.7").get(null, path);
+        assertThat(outside.status()).as(outside.body()).isEqualTo(403);
+        assertThat(outside.errorCode()).isEqualTo("IP_NOT_ALLOWED");
+        assertThat(outside.text("/error/type")).isEqualTo("authorization");
+        assertThat(outside.json().has("dialogues")).isFalse();
+        assertThat(api.get(null, path).errorCode()).isEqualTo("IP_NOT_ALLOWED");
+
+        TestApi.Response fromOffice = inside.get(null, path);
+        assertThat(fromOffice.status()).as(fromOffice.body()).isEqualTo(200);
+        assertThat(fromOffice.json().get("dialogues")).hasSize(1);
+    }
+
+    @Test
     void aKeyAllowlistRefusesOtherAddressesEvenWhenTheProjectAllowsThem() {
         TestApi.Response created = api.post(
                 project.adminKey(),

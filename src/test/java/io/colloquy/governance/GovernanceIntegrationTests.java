@@ -225,12 +225,86 @@ class GovernanceIntegrationTests {
         Exports.Link expired = exports.create(
                 TestProjects.uuid(project.id()),
                 new Namespace(ns),
+                TestProjects.uuid(project.adminKeyId()),
                 Instant.now().minusSeconds(1));
         assertForbidden(api.get(null, "/v1/exports/" + expired.token()));
         assertForbidden(api.get(null, "/v1/exports/garbage"));
         assertThat(api.post(project.key("write"), "/v1/namespaces/" + ns + "/export", null)
                         .status())
                 .isEqualTo(403);
+    }
+
+    @Test
+    void anExportLinkIsNeverCachedNorPassedOnAsAReferrer() {
+        project.message(ns, project.dialogue(ns), "private words");
+        TestApi.Response export = api.get(null, exportPath(project.adminKey()));
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(export.header("Referrer-Policy")).isEqualTo("no-referrer");
+    }
+
+    @Test
+    void anExportLinkIsRefusedOnceTheKeyThatMadeItIsRevoked() {
+        project.message(ns, project.dialogue(ns), "exported until revoked");
+        TestApi.Response created =
+                api.post(project.adminKey(), "/v1/keys", json("name", "exporter", "capabilities", List.of("admin")));
+        String path = exportPath(created.text("/key"));
+        assertThat(api.get(null, path).status()).isEqualTo(200);
+
+        assertThat(api.delete(project.adminKey(), "/v1/keys/" + created.text("/id"))
+                        .status())
+                .isEqualTo(204);
+        TestApi.Response refused = api.get(null, path);
+        assertForbidden(refused);
+        assertThat(refused.body()).doesNotContain("exported until revoked");
+    }
+
+    @Test
+    void anExportLinkIsRefusedOnceTheKeyThatMadeItHasExpired() {
+        TestApi.Response created = api.post(
+                project.adminKey(),
+                "/v1/keys",
+                json(
+                        "name",
+                        "short-lived",
+                        "capabilities",
+                        List.of("admin"),
+                        "expires_at",
+                        Instant.now().plusSeconds(2).toString()));
+        String path = exportPath(created.text("/key"));
+        assertThat(api.get(null, path).status()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        TestApi.Response r = api.get(null, path);
+        while (r.status() == 200 && System.nanoTime() < deadline) {
+            io.colloquy.audit.TestAudit.sleep(100);
+            r = api.get(null, path);
+        }
+        assertForbidden(r);
+        assertThat(Instant.now()).isAfter(Instant.parse(created.text("/expires_at")));
+    }
+
+    @Test
+    void anExportLinkFetchedWithAnAuthorizationHeaderWorksTheSame() {
+        project.message(ns, project.dialogue(ns), "exported whatever the header");
+        String path = exportPath(project.adminKey());
+        String otherProjectsKey = TestProjects.aProject(api).adminKey();
+        for (String key : List.of(project.adminKey(), project.key("read"), otherProjectsKey)) {
+            TestApi.Response export = api.get(key, path);
+            assertThat(export.status()).as(export.body()).isEqualTo(200);
+            assertThat(export.json().at("/dialogues/0/messages/0/content").asString())
+                    .isEqualTo("exported whatever the header");
+        }
+        TestApi.Response badKey = api.get("cq_key_" + "0".repeat(32) + "_" + "A".repeat(43), path);
+        assertThat(badKey.status()).as(badKey.body()).isEqualTo(401);
+        assertThat(badKey.errorCode()).isEqualTo("UNAUTHENTICATED");
+    }
+
+    /** The path of a fresh export link for {@link #ns}, made with {@code adminKey}. */
+    private String exportPath(String adminKey) {
+        TestApi.Response link = api.post(adminKey, "/v1/namespaces/" + ns + "/export", null);
+        assertThat(link.status()).as(link.body()).isEqualTo(200);
+        String url = link.text("/url");
+        return url.substring(url.indexOf("/v1/"));
     }
 
     @Autowired
