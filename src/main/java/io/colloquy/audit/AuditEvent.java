@@ -15,8 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One event's fields as stored. Its leaf hash is {@code SHA-256(0x00 || JCS(envelope))}, where the
- * envelope is the event exactly as the API shows it minus {@code data} and {@code leaf_hash}:
- * {@code data} is committed to through {@code data_hash = SHA-256(JCS(data))}.
+ * envelope is the event exactly as the API shows it minus {@code data}, {@code data_salt} and
+ * {@code leaf_hash}: {@code data} is committed to through {@code data_hash} (see {@link SaltedData}).
  */
 record AuditEvent(
         UUID projectId,
@@ -80,7 +80,7 @@ record AuditEvent(
         return Merkle.leafHash(Jcs.canonical(envelope()));
     }
 
-    View view(@Nullable String data, byte[] leafHash) {
+    View view(@Nullable String data, byte @Nullable [] dataSalt, byte[] leafHash) {
         return new View(
                 seq,
                 Ids.format("evt", eventId),
@@ -94,6 +94,7 @@ record AuditEvent(
                 parentId == null ? null : Ids.format("evt", parentId),
                 idempotencyKey,
                 data,
+                dataSalt == null ? null : HEX.formatHex(dataSalt),
                 dataHash == null ? null : HEX.formatHex(dataHash),
                 HEX.formatHex(leafHash));
     }
@@ -112,6 +113,7 @@ record AuditEvent(
         "parent_id",
         "idempotency_key",
         "data",
+        "data_salt",
         "data_hash",
         "leaf_hash"
     })
@@ -128,6 +130,7 @@ record AuditEvent(
             @JsonProperty("parent_id") @Nullable String parentId,
             @JsonProperty("idempotency_key") @Nullable String idempotencyKey,
             @JsonProperty("data") @JsonRawValue @Nullable String data,
+            @JsonProperty("data_salt") @Nullable String dataSalt,
             @JsonProperty("data_hash") @Nullable String dataHash,
             @JsonProperty("leaf_hash") String leafHash) {
 

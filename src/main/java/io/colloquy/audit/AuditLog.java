@@ -23,6 +23,7 @@ public class AuditLog {
     static final String DATA_TABLE = "audit_events";
     private static final AuditActor SERVER = AuditActor.system("server");
     private static final JsonMapper PLAIN = JsonMapper.builder().build();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final AuditRepository events;
     private final JsonMapper json;
@@ -83,8 +84,10 @@ public class AuditLog {
             byte[] dataHash = null;
             if (c.data() != null) {
                 String text = json.writeValueAsString(c.data());
-                dataHash = sha256(Jcs.canonical(PLAIN.readTree(text)));
-                data = sealOrNothing(c, id, text);
+                byte[] salt = new byte[SaltedData.SALT_BYTES];
+                RANDOM.nextBytes(salt);
+                dataHash = SaltedData.dataHash(salt, PLAIN.readTree(text));
+                data = sealOrNothing(c, id, SaltedData.stored(salt, text));
             }
             rows.add(new AuditRepository.Pending(
                     new AuditEvent(
@@ -106,6 +109,20 @@ public class AuditLog {
         }
         events.insertOutbox(rows);
         return ids;
+    }
+
+    /**
+     * Removes the data (and with it the salt its data_hash commits with) of every event about these
+     * entities, in the current tenant transaction: called when they are removed for good, so their content
+     * does not outlive them in the log. Events still waiting for their seq are covered too; the log keeps
+     * verifying (the leaves commit to data_hash, not to the data). See V23__erase_audit_data.sql.
+     *
+     * @param entityIds public entity ids as in events' {@code entity_id} ({@code msg_…}, {@code dlg_…}, …)
+     */
+    public void eraseData(UUID projectId, java.util.Collection<String> entityIds) {
+        if (!entityIds.isEmpty()) {
+            events.eraseData(projectId, entityIds);
+        }
     }
 
     /**

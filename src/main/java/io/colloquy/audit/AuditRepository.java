@@ -36,28 +36,16 @@ class AuditRepository {
              ORDER BY ord
              LIMIT :limit
             """;
-    /** Moves outbox rows into the log with their seq and leaf hash; the data never leaves the database. */
-    private static final String MOVE_TO_LOG = """
-            WITH moved AS (
-                DELETE FROM colloquy.audit_outbox
-                 WHERE project_id = :project AND ord = ANY (CAST(:ords AS bigint[]))
-                RETURNING *)
-            INSERT INTO colloquy.audit_events
-                (project_id, seq, event_id, at, namespace, entity_type, entity_id, action, actor_type, actor_id,
-                 parent_id, idempotency_key, data, data_hash, leaf_hash)
-            SELECT m.project_id, s.seq, m.event_id, m.at, m.namespace, m.entity_type, m.entity_id, m.action,
-                   m.actor_type, m.actor_id, m.parent_id, m.idempotency_key, m.data, m.data_hash,
-                   decode(s.leaf, 'hex')
-              FROM moved m
-              JOIN unnest(CAST(:ords AS bigint[]), CAST(:seqs AS bigint[]), CAST(:leaves AS text[])) AS s(ord, seq, leaf)
-                ON s.ord = m.ord
+    /**
+     * Moves outbox rows into the log with their seq and leaf hash and stores the new subtree hashes, through
+     * the one path the app role has into the log (V24__audit_append_only_through_sequencer.sql); the data
+     * never leaves the database.
+     */
+    private static final String APPEND = """
+            SELECT colloquy.audit_append(:project, CAST(:ords AS bigint[]), CAST(:seqs AS bigint[]),
+                   CAST(:leaves AS text[]), CAST(:levels AS int[]), CAST(:idxs AS bigint[]), CAST(:hashes AS text[]))
             """;
 
-    private static final String INSERT_NODES = """
-            INSERT INTO colloquy.audit_nodes (project_id, level, idx, hash)
-            SELECT :project, n.level, n.idx, decode(n.hash, 'hex')
-              FROM unnest(CAST(:levels AS int[]), CAST(:idxs AS bigint[]), CAST(:hashes AS text[])) AS n(level, idx, hash)
-            """;
     private static final String NODES = """
             SELECT n.level, n.idx, n.hash
               FROM colloquy.audit_nodes n
@@ -154,30 +142,23 @@ class AuditRepository {
                 .list();
     }
 
-    /** Moves the given outbox rows into the log; returns how many were moved. */
-    int moveToLog(UUID project, long[] ords, long[] seqs, List<byte[]> leaves) {
-        return jdbc.sql(MOVE_TO_LOG)
+    /** Appends the given outbox rows to the log with their seqs and leaves, and the new nodes; returns how many moved. */
+    int append(UUID project, long[] ords, long[] seqs, List<byte[]> leaves, Map<Merkle.Coord, byte[]> nodes) {
+        List<Map.Entry<Merkle.Coord, byte[]>> all = new ArrayList<>(nodes.entrySet());
+        all.sort(java.util.Comparator.comparingInt(
+                (Map.Entry<Merkle.Coord, byte[]> e) -> e.getKey().level()));
+        return jdbc.sql(APPEND)
                 .param("project", project)
                 .param("ords", Sql.bigints(ords))
                 .param("seqs", Sql.bigints(seqs))
                 .param("leaves", leaves.stream().map(HEX::formatHex).toArray(String[]::new))
-                .update();
-    }
-
-    void insertNodes(UUID project, Map<Merkle.Coord, byte[]> nodes) {
-        List<Map.Entry<Merkle.Coord, byte[]>> all = new ArrayList<>(nodes.entrySet());
-        for (int from = 0; from < all.size(); from += 5 * INSERT_CHUNK) {
-            List<Map.Entry<Merkle.Coord, byte[]>> chunk =
-                    all.subList(from, Math.min(all.size(), from + 5 * INSERT_CHUNK));
-            jdbc.sql(INSERT_NODES)
-                    .param("project", project)
-                    .param("levels", chunk.stream().map(e -> e.getKey().level()).toArray(Integer[]::new))
-                    .param("idxs", chunk.stream().map(e -> e.getKey().index()).toArray(Long[]::new))
-                    .param(
-                            "hashes",
-                            chunk.stream().map(e -> HEX.formatHex(e.getValue())).toArray(String[]::new))
-                    .update();
-        }
+                .param("levels", all.stream().map(e -> e.getKey().level()).toArray(Integer[]::new))
+                .param("idxs", all.stream().map(e -> e.getKey().index()).toArray(Long[]::new))
+                .param(
+                        "hashes",
+                        all.stream().map(e -> HEX.formatHex(e.getValue())).toArray(String[]::new))
+                .query(Integer.class)
+                .single();
     }
 
     /** The stored hashes of the given complete subtrees, in one read. */
@@ -237,6 +218,15 @@ class AuditRepository {
                 .list();
     }
 
+    /** Drops the data of every event about these entities (see V23__erase_audit_data.sql). */
+    void eraseData(UUID project, Collection<String> entityIds) {
+        jdbc.sql("SELECT colloquy.erase_audit_data(:project, :ids)")
+                .param("project", project)
+                .param("ids", entityIds.toArray(String[]::new))
+                .query((rs, n) -> 1)
+                .list();
+    }
+
     /** Removes the log of a project that has just been deleted (see V21__project_log_erasure.sql). */
     void eraseProjectLog(UUID project) {
         jdbc.sql("SELECT colloquy.erase_project_log(:project)")
@@ -263,26 +253,28 @@ class AuditRepository {
     }
 
     /**
-     * The event's data: null when there is none or its namespace was erased (crypto-shredded: the
-     * data_hash still commits to it); a marker object when the stored bytes fail their integrity check,
-     * so the event is shown (and verification names it) instead of the whole log failing.
+     * The event's data and salt: none when there is no data, it was erased, or its namespace was erased
+     * (crypto-shredded: the data_hash still commits to it); a marker object when the stored bytes fail
+     * their integrity check, so the event is shown (and verification names it) instead of the whole log
+     * failing.
      */
-    private @org.jspecify.annotations.Nullable String data(
-            AuditEvent e, byte @org.jspecify.annotations.Nullable [] sealed) {
+    private SaltedData.@Nullable Opened data(AuditEvent e, byte @Nullable [] sealed) {
         if (sealed == null) {
             return null;
         }
         try {
-            return values.open(
+            return SaltedData.open(values.open(
                     new FieldRef(
                             e.projectId(),
                             e.namespace() == null ? "" : e.namespace(),
                             AuditLog.DATA_TABLE,
                             e.eventId(),
                             "data"),
-                    sealed);
+                    sealed));
         } catch (StoredValues.StoredValueUnreadable unreadable) {
-            return unreadable.shredded() ? null : "{\"unreadable\":\"the stored data failed its integrity check\"}";
+            return unreadable.shredded()
+                    ? null
+                    : new SaltedData.Opened(null, "{\"unreadable\":\"the stored data failed its integrity check\"}");
         }
     }
 
@@ -300,8 +292,13 @@ class AuditRepository {
                 .param("limit", limit)
                 .query((rs, n) -> {
                     AuditEvent e = event(rs, rs.getLong("seq"));
-                    String data = data(e, rs.getBytes("data"));
-                    return new Stored(e, e.view(data, rs.getBytes("leaf_hash")));
+                    SaltedData.Opened data = data(e, rs.getBytes("data"));
+                    return new Stored(
+                            e,
+                            e.view(
+                                    data == null ? null : data.json(),
+                                    data == null ? null : data.salt(),
+                                    rs.getBytes("leaf_hash")));
                 })
                 .list();
     }

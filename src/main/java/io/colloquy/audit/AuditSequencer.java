@@ -176,10 +176,9 @@ final class AuditSequencer implements SmartLifecycle {
             throw new IllegalStateException("The stored Merkle tree is incomplete at size " + size);
         }
         Map<Merkle.Coord, byte[]> created = Merkle.append(size, frontier, leaves);
-        if (events.moveToLog(project, ords, seqs, leaves) != rows.size()) {
+        if (events.append(project, ords, seqs, leaves, created) != rows.size()) {
             throw new IllegalStateException("Outbox rows changed while being sequenced");
         }
-        events.insertNodes(project, created);
         sequencer.announce(project, size + rows.size());
         if (lag != null) {
             Instant now = clock.instant();

@@ -28,8 +28,19 @@ class AuditStreamConfiguration implements WebSocketConfigurer {
             StreamHub hub,
             JsonMapper json,
             ErrorResponses errors,
-            @Value("${colloquy.audit.stream-send-timeout:10s}") Duration sendTimeout) {
-        this.handler = new AuditStreamHandler(events, tenants, hub, json, errors, sendTimeout);
+            StreamCredentials credentials,
+            @Value("${colloquy.audit.stream-send-timeout:10s}") Duration sendTimeout,
+            @Value("${colloquy.audit.stream-recheck-interval:5s}") Duration recheckInterval,
+            @Value("${colloquy.audit.stream-max-per-key:5}") int maxPerKey,
+            @Value("${colloquy.audit.stream-max-per-project:20}") int maxPerProject) {
+        this.handler = new AuditStreamHandler(
+                events,
+                tenants,
+                hub,
+                json,
+                errors,
+                credentials,
+                new AuditStreamHandler.Settings(sendTimeout, recheckInterval, maxPerKey, maxPerProject));
         this.errors = errors;
     }
 

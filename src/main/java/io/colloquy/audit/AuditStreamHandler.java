@@ -1,9 +1,11 @@
 package io.colloquy.audit;
 
 import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.ValidationFailed;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class AuditStreamHandler extends TextWebSocketHandler implements HandshakeInterceptor {
     private static final String SUBSCRIPTION = "colloquy.audit.subscription";
     private static final String SESSION = "colloquy.audit.session";
+    private static final String CREDENTIAL = "colloquy.audit.credential";
+    private static final String PLACE = "colloquy.audit.place";
+    /** Seconds a client refused for too many streams should wait: a place frees only when a stream ends. */
+    static final int RETRY_AFTER_SECONDS = 5;
     /** Tomcat's per-session limit on one blocking send. */
     private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
@@ -37,7 +43,18 @@ final class AuditStreamHandler extends TextWebSocketHandler implements Handshake
     private final StreamHub hub;
     private final JsonMapper json;
     private final ErrorResponses errors;
-    private final Duration sendTimeout;
+    private final StreamCredentials credentials;
+    private final Settings settings;
+
+    /** Limits of the live streams (docs/audit.md, "Configuration"). */
+    record Settings(Duration sendTimeout, Duration recheckInterval, int maxPerKey, int maxPerProject) {
+        Settings {
+            if (recheckInterval.isNegative() || recheckInterval.isZero() || maxPerKey < 1 || maxPerProject < 1) {
+                throw new IllegalArgumentException(
+                        "colloquy.audit: stream-recheck-interval must be positive, stream caps at least 1");
+            }
+        }
+    }
 
     AuditStreamHandler(
             AuditRepository events,
@@ -45,13 +62,15 @@ final class AuditStreamHandler extends TextWebSocketHandler implements Handshake
             StreamHub hub,
             JsonMapper json,
             ErrorResponses errors,
-            Duration sendTimeout) {
+            StreamCredentials credentials,
+            Settings settings) {
         this.events = events;
         this.tenants = tenants;
         this.hub = hub;
         this.json = json;
         this.errors = errors;
-        this.sendTimeout = sendTimeout;
+        this.credentials = credentials;
+        this.settings = settings;
     }
 
     @Override
@@ -73,7 +92,24 @@ final class AuditStreamHandler extends TextWebSocketHandler implements Handshake
             if (after > head) {
                 throw ValidationFailed.of("after_seq", "must be at most the current tree size " + head);
             }
+            StreamCredentials.Credential credential = credentials.current(servlet);
+            var place = hub.reserve(
+                    context.projectId(), credential.keyId(), settings.maxPerKey(), settings.maxPerProject());
+            if (place.isEmpty()) {
+                HttpServletResponse out = ((ServletServerHttpResponse) response).getServletResponse();
+                out.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                errors.write(
+                        servlet,
+                        out,
+                        ErrorCode.RATE_LIMIT_EXCEEDED,
+                        "Too many open audit streams: at most " + settings.maxPerKey() + " per key and "
+                                + settings.maxPerProject() + " per project; close one or retry later.");
+                return false;
+            }
             attributes.put(SUBSCRIPTION, new StreamSession.Subscription(context.projectId(), filter, after, head));
+            attributes.put(CREDENTIAL, credential);
+            attributes.put(PLACE, place.get());
+            servlet.setAttribute(PLACE, place.get());
             return true;
         } catch (ApiException e) {
             errors.write(servlet, ((ServletServerHttpResponse) response).getServletResponse(), e);
@@ -86,16 +122,34 @@ final class AuditStreamHandler extends TextWebSocketHandler implements Handshake
             ServerHttpRequest request,
             ServerHttpResponse response,
             WebSocketHandler handler,
-            @Nullable Exception exception) {}
+            @Nullable Exception exception) {
+        // a handshake that did not switch protocols never opens a connection that would release its place
+        boolean upgraded = exception == null
+                && response instanceof ServletServerHttpResponse servlet
+                && servlet.getServletResponse().getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
+        if (!upgraded
+                && request instanceof ServletServerHttpRequest in
+                && in.getServletRequest().getAttribute(PLACE) instanceof StreamHub.Place place) {
+            place.release();
+        }
+    }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession ws) {
         if (ws instanceof NativeWebSocketSession n && n.getNativeSession() instanceof jakarta.websocket.Session s) {
-            s.getUserProperties().put(BLOCKING_SEND_TIMEOUT, sendTimeout.toMillis());
+            s.getUserProperties()
+                    .put(BLOCKING_SEND_TIMEOUT, settings.sendTimeout().toMillis());
         }
         StreamSession.Subscription subscription =
                 (StreamSession.Subscription) ws.getAttributes().get(SUBSCRIPTION);
-        StreamSession session = new StreamSession(ws, subscription, events, tenants, json);
+        StreamSession session = new StreamSession(
+                ws,
+                subscription,
+                events,
+                tenants,
+                json,
+                (StreamCredentials.Credential) ws.getAttributes().get(CREDENTIAL),
+                settings.recheckInterval());
         ws.getAttributes().put(SESSION, session);
         hub.add(session);
         session.start();
@@ -111,6 +165,9 @@ final class AuditStreamHandler extends TextWebSocketHandler implements Handshake
         if (ws.getAttributes().get(SESSION) instanceof StreamSession session) {
             session.stop();
             hub.remove(session);
+        }
+        if (ws.getAttributes().get(PLACE) instanceof StreamHub.Place place) {
+            place.release();
         }
     }
 }

@@ -27,7 +27,7 @@ final class LogVerifier {
     private static final int BATCH = 8192;
     private static final java.util.concurrent.Executor READER = java.util.concurrent.Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().daemon().factory());
-    private static final java.util.Set<String> NOT_IN_LEAF = java.util.Set.of("data", "leaf_hash");
+    private static final java.util.Set<String> NOT_IN_LEAF = java.util.Set.of("data", "data_salt", "leaf_hash");
 
     private final byte[] trustedKey;
 
@@ -301,9 +301,10 @@ final class LogVerifier {
         byte[] leaf;
         try {
             if (!data.isMissingNode() && !data.isNull()) {
-                MessageDigest sha = Merkle.sha256();
-                Jcs.digest(sha, data, java.util.Set.of());
-                if (dataHash == null || !HEX.formatHex(sha.digest()).equals(dataHash)) {
+                JsonNode salt = event.path("data_salt");
+                byte[] saltBytes = salt.isMissingNode() || salt.isNull() ? null : parseHex(salt.asString(""));
+                if (dataHash == null
+                        || !HEX.formatHex(SaltedData.dataHash(saltBytes, data)).equals(dataHash)) {
                     return new Checked(null, "its data does not match its data_hash");
                 }
             }

@@ -1,6 +1,7 @@
 package io.colloquy.audit;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
@@ -19,23 +20,28 @@ import tools.jackson.databind.json.JsonMapper;
  * cursor up to the latest announced size, a page at a time, each page in its own tenant transaction,
  * sent before the next is read. The stored log and the live tail are one sequence, so resuming with
  * {@code after_seq} has no gap and no duplicate, and a slow client costs one page of memory at most: a
- * send blocked longer than the send timeout disconnects it with a close reason.
+ * send blocked longer than the send timeout disconnects it with a close reason. Before each page it sends,
+ * and after every idle wait (at most the recheck interval), it checks the credential the stream was opened
+ * with again and closes the stream (1008) once that no longer holds.
  */
 final class StreamSession {
     static final int PAGE = 200;
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
-    private static final long IDLE_SECONDS = 15;
+    private static final Duration IDLE = Duration.ofSeconds(15);
 
     private final WebSocketSession ws;
     private final Subscription subscription;
     private final AuditRepository events;
     private final TenantScope tenants;
     private final JsonMapper json;
+    private final StreamCredentials.Credential credential;
+    private final long recheckNanos;
     private final AtomicLong target;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean recheck;
     private volatile boolean stopped;
     private long cursor;
+    private long checkedAt = System.nanoTime();
 
     /** What a client asked for at the handshake: the project, filters, where to start and the size then. */
     record Subscription(UUID project, AuditRepository.Filter filter, long afterSeq, long head) {}
@@ -45,8 +51,12 @@ final class StreamSession {
             Subscription subscription,
             AuditRepository events,
             TenantScope tenants,
-            JsonMapper json) {
+            JsonMapper json,
+            StreamCredentials.Credential credential,
+            Duration recheckEvery) {
         this.ws = ws;
+        this.credential = credential;
+        this.recheckNanos = recheckEvery.toNanos();
         this.subscription = subscription;
         this.events = events;
         this.tenants = tenants;
@@ -81,10 +91,14 @@ final class StreamSession {
 
     private void pump() {
         UUID project = subscription.project();
+        long idleSince = System.nanoTime();
         try {
             while (!stopped && ws.isOpen()) {
                 long upto = target.get();
                 if (cursor < upto) {
+                    if (!credentialHolds()) {
+                        return;
+                    }
                     long after = cursor;
                     List<AuditRepository.Stored> page = tenants.inProject(
                             project, () -> events.events(project, after, upto, subscription.filter(), PAGE));
@@ -92,15 +106,21 @@ final class StreamSession {
                         ws.sendMessage(new TextMessage(json.writeValueAsString(s.view())));
                     }
                     cursor = page.size() < PAGE ? upto : page.getLast().view().seq();
+                    idleSince = System.nanoTime();
                     continue;
                 }
-                boolean woken = wake.tryAcquire(IDLE_SECONDS, TimeUnit.SECONDS);
+                boolean woken = wake.tryAcquire(recheckNanos, TimeUnit.NANOSECONDS);
                 wake.drainPermits();
-                if (!woken || recheck) {
+                if ((!woken || System.nanoTime() - checkedAt >= recheckNanos) && !credentialHolds()) {
+                    return;
+                }
+                boolean idle = System.nanoTime() - idleSince >= IDLE.toNanos();
+                if (idle || recheck) {
                     recheck = false;
                     target.accumulateAndGet(tenants.inProject(project, () -> events.treeSize(project)), Math::max);
-                    if (!woken) {
+                    if (idle) {
                         ws.sendMessage(new PingMessage());
+                        idleSince = System.nanoTime();
                     }
                 }
             }
@@ -116,6 +136,18 @@ final class StreamSession {
             log.warn("Audit stream of project {} failed", project, e);
             close(CloseStatus.SERVER_ERROR);
         }
+    }
+
+    /** Whether the stream's key may still read the log; if not, the stream is closed (1008) and false returned. */
+    private boolean credentialHolds() {
+        checkedAt = System.nanoTime();
+        if (credential.stillValid()) {
+            return true;
+        }
+        close(new CloseStatus(
+                CloseStatus.POLICY_VIOLATION.getCode(),
+                "credential no longer valid: the key was revoked, expired or lost access"));
+        return false;
     }
 
     private void close(CloseStatus status) {

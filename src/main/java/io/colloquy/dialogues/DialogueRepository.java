@@ -3,6 +3,7 @@ package io.colloquy.dialogues;
 import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
+import io.colloquy.platform.Ids;
 import io.colloquy.platform.Sql;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
@@ -87,8 +88,15 @@ class DialogueRepository {
              LIMIT :limit
             """;
 
+    /** Removes dialogues (their messages go by cascade) and returns both: every part sees the same snapshot. */
     private static final String PURGE = """
-            DELETE FROM colloquy.dialogues WHERE project_id = :project AND dialogue_id = ANY(:ids) AND NOT legal_hold
+            WITH gone AS (
+                DELETE FROM colloquy.dialogues WHERE project_id = :project AND dialogue_id = ANY(:ids) AND NOT legal_hold
+                RETURNING namespace, dialogue_id)
+            SELECT 'dlg' AS kind, dialogue_id AS id FROM gone
+            UNION ALL
+            SELECT 'msg', m.message_id FROM colloquy.messages m
+              JOIN gone g ON m.project_id = :project AND m.namespace = g.namespace AND m.dialogue_id = g.dialogue_id
             """;
     /** Rows with a value sealed under a data key version other than :v (key rotation's re-encryption). */
     private static final String DIALOGUES_WITH_OLDER_VALUES = """
@@ -272,11 +280,22 @@ class DialogueRepository {
                 .list();
     }
 
-    int purge(UUID project, List<UUID> ids) {
-        return jdbc.sql(PURGE)
+    /** What a purge removed for good: public ids of the dialogues and of their messages. */
+    record Purged(List<String> dialogues, List<String> messages) {}
+
+    Purged purge(UUID project, List<UUID> ids) {
+        List<String> gone = new java.util.ArrayList<>();
+        List<String> messages = new java.util.ArrayList<>();
+        jdbc.sql(PURGE)
                 .param("project", project)
                 .param("ids", ids.toArray(UUID[]::new))
-                .update();
+                .query((rs, n) -> {
+                    String kind = rs.getString("kind");
+                    (kind.equals("dlg") ? gone : messages).add(Ids.format(kind, rs.getObject("id", UUID.class)));
+                    return 1;
+                })
+                .list();
+        return new Purged(gone, messages);
     }
 
     List<Dialogue> withOlderValues(UUID project, String ns, int current, int limit) {

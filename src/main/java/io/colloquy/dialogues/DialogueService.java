@@ -139,8 +139,9 @@ public class DialogueService {
             dialogues.softDelete(project, ns.name(), d.id(), clock.instant());
             audit.record(change(d, Action.DELETED));
         } else {
-            recordDeletion(project, d.namespace(), d.id(), null);
+            List<String> removed = recordDeletion(project, d.namespace(), d.id(), null);
             dialogues.delete(project, ns.name(), d.id());
+            audit.eraseData(project, removed);
         }
     }
 
@@ -188,7 +189,10 @@ public class DialogueService {
                                 project, null, EntityType.DIALOGUE, Ids.format("dlg", id), Action.PURGED, null)
                         .under(parentEvent))
                 .toList());
-        return dialogues.purge(project, ids);
+        DialogueRepository.Purged purged = dialogues.purge(project, ids);
+        audit.eraseData(project, purged.dialogues());
+        audit.eraseData(project, purged.messages());
+        return purged.dialogues().size();
     }
 
     /**
@@ -269,6 +273,7 @@ public class DialogueService {
         dialogues.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
         audit.record(AuditLog.Change.of(
                 project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
+        audit.eraseData(project, List.of(Ids.format("msg", id)));
     }
 
     /** Validates message content against the configured limit. */
@@ -291,16 +296,23 @@ public class DialogueService {
         }
     }
 
-    /** The dialogue's deleted event, then one per message, each pointing at the dialogue's event. */
-    private void recordDeletion(UUID project, String ns, UUID dialogue, @Nullable UUID parent) {
+    /**
+     * The dialogue's deleted event, then one per message, each pointing at the dialogue's event; returns
+     * the public ids of the dialogue and its messages.
+     */
+    private List<String> recordDeletion(UUID project, String ns, UUID dialogue, @Nullable UUID parent) {
         UUID event = audit.record(
                 AuditLog.Change.of(project, ns, EntityType.DIALOGUE, Ids.format("dlg", dialogue), Action.DELETED, null)
                         .under(parent));
-        audit.recordAll(dialogues.messageIds(project, ns, dialogue).stream()
+        List<AuditLog.Change> messages = dialogues.messageIds(project, ns, dialogue).stream()
                 .map(m -> AuditLog.Change.of(
                                 project, ns, EntityType.MESSAGE, Ids.format("msg", m), Action.DELETED, null)
                         .under(event))
-                .toList());
+                .toList();
+        audit.recordAll(messages);
+        List<String> removed = new ArrayList<>(List.of(Ids.format("dlg", dialogue)));
+        messages.forEach(m -> removed.add(m.entityId()));
+        return removed;
     }
 
     private static AuditLog.Change change(Dialogue d, Action action) {

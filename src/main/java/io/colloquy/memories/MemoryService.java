@@ -116,6 +116,7 @@ public class MemoryService {
             memories.softDelete(project, ns.name(), m.id(), clock.instant());
         } else {
             memories.delete(project, ns.name(), m.id());
+            audit.eraseData(project, java.util.List.of(Ids.format("mem", m.id())));
         }
         audit.record(change(m, Action.DELETED, null));
     }
@@ -156,6 +157,7 @@ public class MemoryService {
                                 project, null, EntityType.MEMORY, Ids.format("mem", id), Action.PURGED, null)
                         .under(parentEvent))
                 .toList());
+        audit.eraseData(project, ids.stream().map(id -> Ids.format("mem", id)).toList());
         return memories.purge(project, ids);
     }
 

@@ -46,14 +46,19 @@ class OpenApiDocument {
                                 in seconds) answers at once while the database is unreachable or out of space; \
                                 nothing was written, the request may be retried. \
                                 Audit (docs/audit.md): events also \
-                                carry `data_hash` = SHA-256 of the RFC 8785 form of `data` (null without data); the \
-                                leaf hash is SHA-256(0x00 || RFC 8785 form of the event without `data` and \
-                                `leaf_hash`); deletions carry no data; `?format=jsonl` answers application/x-ndjson; \
+                                carry `data_salt` (32 random bytes, hex) and `data_hash` = SHA-256(salt || RFC 8785 \
+                                form of `data`) (both null without data; events from before salting have no salt and \
+                                hash the data alone); the leaf hash is SHA-256(0x00 || RFC 8785 form of the event \
+                                without `data`, `data_salt` and `leaf_hash`); deletions carry no data, and when an \
+                                entity is removed for good the data (and salt) of its earlier events is erased; \
+                                `?format=jsonl` answers application/x-ndjson; \
                                 `/v1/audit/consistency` also returns both roots, `to_size` defaults to the current \
                                 size and `from_size` 0 gives an empty proof; the checkpoint also returns `origin` and \
                                 the C2SP `signed_note`, the public key a C2SP `verifier_key`; stream tokens live 60 s \
                                 and are single-use; the stream without `after_seq` sends only new events, and \
-                                `after_seq` above the current size is 400."""))
+                                `after_seq` above the current size is 400; an open stream is closed (1008) within 5 s \
+                                once its key is revoked, expires or loses access; more than 5 open streams per key \
+                                or 20 per project is 429 RATE_LIMIT_EXCEEDED with Retry-After."""))
                 .components(
                         new Components()
                                 .addSecuritySchemes(

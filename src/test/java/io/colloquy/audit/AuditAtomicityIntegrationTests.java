@@ -145,4 +145,34 @@ class AuditAtomicityIntegrationTests {
         }
         assertThat(TestAudit.events(api, project.adminKey(), 2)).hasSize(2);
     }
+
+    @Test
+    void theAppRoleCannotWriteTheLogAroundTheSequencerNorResealDataToNothing() throws Exception {
+        String d = project.dialogue(TestProjects.aNamespace());
+        TestAudit.events(api, project.adminKey(), 3);
+        UUID projectId = TestProjects.uuid(project.id());
+        try (java.sql.Connection app = io.colloquy.platform.TestDatabases.app(db)) {
+            app.setAutoCommit(false);
+            String[] refused = {
+                "INSERT INTO colloquy.audit_events (project_id, seq, event_id, at, entity_type, entity_id, action,"
+                        + " actor_type, actor_id, leaf_hash) VALUES ('" + projectId + "', 4, gen_random_uuid(), now(),"
+                        + " 'dialogue', '" + d + "', 'deleted', 'system', 'forger', decode(repeat('00', 32), 'hex'))",
+                "INSERT INTO colloquy.audit_nodes (project_id, level, idx, hash) VALUES ('" + projectId
+                        + "', 0, 3, decode(repeat('00', 32), 'hex'))",
+                "SELECT colloquy.reseal_audit_data('" + projectId + "', 3, NULL)",
+                "SELECT colloquy.audit_append('" + projectId + "', ARRAY[1]::bigint[], ARRAY[9]::bigint[],"
+                        + " ARRAY[repeat('00', 32)], ARRAY[0], ARRAY[8]::bigint[], ARRAY[repeat('00', 32)])",
+            };
+            for (String sql : refused) {
+                try (java.sql.Statement s = app.createStatement()) {
+                    s.execute("SELECT colloquy.set_tenant('" + projectId + "', '*')");
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.execute(sql))
+                            .as(sql)
+                            .isInstanceOf(java.sql.SQLException.class);
+                }
+                app.rollback();
+            }
+        }
+        assertThat(TestAudit.all(api, project.adminKey(), "")).hasSize(3);
+    }
 }

@@ -238,9 +238,15 @@ class AuditIntegrationTests {
     static byte[] leafOf(JsonNode event) {
         ObjectNode envelope = (ObjectNode) event.deepCopy();
         JsonNode data = envelope.remove("data");
+        JsonNode salt = envelope.remove("data_salt");
         envelope.remove("leaf_hash");
         if (data != null && !data.isNull()) {
-            assertThat(HEX.formatHex(AuditLog.sha256(Jcs.canonical(data))))
+            byte[] prefix = salt == null || salt.isNull() ? new byte[0] : HEX.parseHex(salt.asString());
+            byte[] canonical = Jcs.canonical(data);
+            byte[] salted = new byte[prefix.length + canonical.length];
+            System.arraycopy(prefix, 0, salted, 0, prefix.length);
+            System.arraycopy(canonical, 0, salted, prefix.length, canonical.length);
+            assertThat(HEX.formatHex(AuditLog.sha256(salted)))
                     .isEqualTo(event.get("data_hash").asString());
         }
         return RfcMerkle.leaf(Jcs.canonical(envelope));

@@ -146,4 +146,108 @@ class AuditStreamIntegrationTests {
                 .isZero();
         stuck.abort();
     }
+
+    @Test
+    void closesAnOpenStreamWithin5SecondsOfItsKeyBeingRevokedAndSendsNothingAfter() {
+        TestApi.Response created =
+                api.post(project.adminKey(), "/v1/keys", json("name", "leaked", "capabilities", List.of("admin")));
+        String leaked = created.text("/key");
+        try (TestStreamClient stream = TestStreamClient.connect(port, leaked, "")) {
+            assertThat(api.delete(project.adminKey(), "/v1/keys/" + created.text("/id"))
+                            .status())
+                    .isEqualTo(204);
+            long revoked = System.nanoTime();
+            project.memory(ns, "written after the revocation");
+            String closed = stream.closed.orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofMillis(5500));
+            assertThat(closed).startsWith("1008 ");
+            assertThat(stream.received).as("nothing is sent with a revoked key").isEmpty();
+        }
+    }
+
+    @Test
+    void closesAStreamOnceItsKeyExpiresOrItsAddressIsNoLongerAllowed() {
+        String expiring = api.post(
+                        project.adminKey(),
+                        "/v1/keys",
+                        json(
+                                "name",
+                                "short-lived",
+                                "capabilities",
+                                List.of("admin"),
+                                "expires_at",
+                                java.time.Instant.now().plusSeconds(2).toString()))
+                .text("/key");
+        try (TestStreamClient byExpiringKey = TestStreamClient.connect(port, expiring, "");
+                TestStreamClient byAdmin = TestStreamClient.connect(port, project.adminKey(), "")) {
+            assertThat(byExpiringKey.closed.orTimeout(10, TimeUnit.SECONDS).join())
+                    .startsWith("1008 ");
+            assertThat(byAdmin.closed).isNotDone();
+
+            TestApi.Response patched = api.patch(
+                    project.adminKey(), "/v1/project", json("ip_allowlist", List.of("192.0.2.0/24"), "confirm", true));
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            assertThat(byAdmin.closed.orTimeout(10, TimeUnit.SECONDS).join()).startsWith("1008 ");
+        }
+    }
+
+    @Test
+    void closesStreamsOfADeletedProject() {
+        TestProject doomed = TestProjects.aProject(api);
+        try (TestStreamClient stream = TestStreamClient.connect(port, doomed.adminKey(), "")) {
+            assertThat(api.delete(doomed.adminKey(), "/v1/project").status()).isEqualTo(200);
+            assertThat(stream.closed.orTimeout(10, TimeUnit.SECONDS).join()).startsWith("1008 ");
+        }
+    }
+
+    @Test
+    void refusesAStreamTokenWhoseKeyWasRevoked() {
+        TestApi.Response created =
+                api.post(project.adminKey(), "/v1/keys", json("name", "token maker", "capabilities", List.of("admin")));
+        String token =
+                api.post(created.text("/key"), "/v1/audit/stream-tokens", null).text("/token");
+        assertThat(api.delete(project.adminKey(), "/v1/keys/" + created.text("/id"))
+                        .status())
+                .isEqualTo(204);
+        assertThatThrownBy(() -> TestStreamClient.connect(port, null, "?token=" + token))
+                .hasStackTraceContaining("401");
+    }
+
+    @Test
+    void capsOpenStreamsPerKeyAndPerProjectWithTheContractsRateLimitError() throws Exception {
+        List<TestStreamClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                open.add(TestStreamClient.connect(port, project.adminKey(), ""));
+            }
+            RawHandshake refused = RawHandshake.of(port, project.adminKey());
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("retry-after")).isEqualTo("5");
+            JsonNode error = TestApi.JSON.readTree(refused.body()).get("error");
+            assertThat(error.get("code").asString()).isEqualTo("RATE_LIMIT_EXCEEDED");
+            assertThat(error.get("type").asString()).isEqualTo("rate_limit");
+
+            for (int k = 0; k < 3; k++) {
+                String key = project.key("admin");
+                for (int i = 0; i < 5; i++) {
+                    open.add(TestStreamClient.connect(port, key, ""));
+                }
+            }
+            String fifth = project.key("admin");
+            assertThat(RawHandshake.of(port, fifth).status())
+                    .as("21st stream of the project")
+                    .isEqualTo(429);
+
+            open.removeFirst().close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            RawHandshake again = RawHandshake.of(port, fifth);
+            while (again.status() == 429 && System.nanoTime() < deadline) {
+                TestAudit.sleep(20);
+                again = RawHandshake.of(port, fifth);
+            }
+            assertThat(again.status()).as("a closed stream frees its place").isEqualTo(101);
+        } finally {
+            open.forEach(TestStreamClient::close);
+        }
+    }
 }

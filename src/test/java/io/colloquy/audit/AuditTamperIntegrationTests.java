@@ -138,6 +138,7 @@ class AuditTamperIntegrationTests {
         data.put("content", "rewritten history");
         byte[] dataHash = AuditLog.sha256(Jcs.canonical(data));
         forged.put("data_hash", HEX.formatHex(dataHash));
+        forged.putNull("data_salt"); // stored unsalted below, like an event from before salting
         byte[] leaf = AuditIntegrationTests.leafOf(forged);
         tamper(
                 "UPDATE colloquy.audit_events SET data = ?, data_hash = ?, leaf_hash = ? WHERE project_id = ? AND seq = 7",
@@ -157,6 +158,7 @@ class AuditTamperIntegrationTests {
         ((ObjectNode) forged.get("data")).put("name", "another name");
         byte[] dataHash = AuditLog.sha256(Jcs.canonical(forged.get("data")));
         forged.put("data_hash", HEX.formatHex(dataHash));
+        forged.putNull("data_salt"); // stored unsalted below, like an event from before salting
         tamper(
                 "UPDATE colloquy.audit_events SET data = ?, data_hash = ?, leaf_hash = ? WHERE project_id = ? AND seq = 1",
                 sealedWithTheServersKeys(forged, forged.get("data").toString()),
@@ -255,6 +257,7 @@ class AuditTamperIntegrationTests {
         ((ObjectNode) forged.get("data")).put("content", "it never happened");
         byte[] dataHash = AuditLog.sha256(Jcs.canonical(forged.get("data")));
         forged.put("data_hash", HEX.formatHex(dataHash));
+        forged.putNull("data_salt"); // stored unsalted below, like an event from before salting
         tamper(
                 "UPDATE colloquy.audit_events SET data = ?, data_hash = ?, leaf_hash = ? WHERE project_id = ? AND seq = 3",
                 sealedWithTheServersKeys(forged, forged.get("data").toString()),

@@ -57,7 +57,7 @@ class AuditVerifierBench {
                     dataHash);
             byte[] leaf = e.leafHash();
             leaves.add(leaf);
-            lines.add(JSON.writeValueAsBytes(e.view(text, leaf)));
+            lines.add(JSON.writeValueAsBytes(e.view(text, null, leaf)));
         }
         var tree = new HashMap<Merkle.Coord, byte[]>(Merkle.append(0, new HashMap<>(), leaves));
         byte[] root = Merkle.root(n, (level, index) -> tree.get(new Merkle.Coord(level, index)));
