@@ -80,7 +80,9 @@ class DatabaseConfiguration {
             throws SQLException {
         migrate(endpoint);
         requireRestrictedAppRole(endpoint);
-        return new RenewablePool(() -> pool(endpoint, settings, statementTimeout, idleInTransactionTimeout));
+        // waiting for a busy pool longer than a statement may run helps nobody
+        return new RenewablePool(
+                () -> pool(endpoint, settings, statementTimeout, idleInTransactionTimeout), statementTimeout);
     }
 
     private static HikariDataSource pool(

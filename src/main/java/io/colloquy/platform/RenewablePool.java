@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -14,13 +16,19 @@ import javax.sql.DataSource;
  * backs off up to 5 s between failed connection attempts, so a pool that lived through an outage can lag seconds
  * behind the database's return; a new pool connects at once. The old pool is closed in the background, after
  * the requests still holding its connections are done with them.
+ *
+ * <p>The pool's own wait for a connection is short, so that a request fails fast (503) while the database is
+ * unreachable. A wait that times out while the database answers is not an outage but a busy pool (every
+ * connection in use): such a request keeps waiting, up to {@code patience} in all, instead of failing.
  */
 final class RenewablePool implements DataSource, AutoCloseable {
     private final Supplier<HikariDataSource> factory;
+    private final Duration patience;
     private volatile HikariDataSource current;
 
-    RenewablePool(Supplier<HikariDataSource> factory) {
+    RenewablePool(Supplier<HikariDataSource> factory, Duration patience) {
         this.factory = factory;
+        this.patience = patience;
         this.current = factory.get();
     }
 
@@ -37,7 +45,18 @@ final class RenewablePool implements DataSource, AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
-        return current.getConnection();
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return current.getConnection();
+            } catch (SQLTransientConnectionException e) {
+                // Hikari gives the timeout a cause only when its last attempt to connect failed: the database is
+                // unreachable, so fail now; without one, every connection is merely in use
+                if (e.getCause() != null || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override

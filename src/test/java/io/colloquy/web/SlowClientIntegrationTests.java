@@ -65,7 +65,7 @@ class SlowClientIntegrationTests {
     @Test
     void slowBodiesHoldNoConnectionAndEndIn408WhileOtherProjectsAreServed() throws Exception {
         String ns = TestProjects.aNamespace();
-        int pool = ((HikariDataSource) dataSource).getMaximumPoolSize();
+        int pool = dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize();
         List<Socket> sockets = new ArrayList<>();
         AtomicBoolean sending = new AtomicBoolean(true);
         try {
@@ -108,7 +108,7 @@ class SlowClientIntegrationTests {
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
                 maxActive = Math.max(
                         maxActive,
-                        ((HikariDataSource) dataSource).getHikariPoolMXBean().getActiveConnections());
+                        dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections());
                 served++;
             }
             assertThat(served).isGreaterThan(5);
@@ -181,9 +181,9 @@ class SlowClientIntegrationTests {
             while (System.nanoTime() < stalledUntil) {
                 received.write(buffer, 0, in.read(buffer)); // about 1 KiB per round: the server soon blocks
                 assertThat(exportTransactionsOpenOverASecond()).isEmpty();
-                long written = System.nanoTime();
                 String id = api.post(other.adminKey(), "/v1/namespaces/" + ns + "/dialogues", json("title", "live"))
                         .text("/id");
+                long written = System.nanoTime(); // committed: the response is sent only after commit
                 events++;
                 while (!sequenced(id)) {
                     assertThat(Duration.ofNanos(System.nanoTime() - written))
