@@ -1,16 +1,49 @@
 package io.colloquy.web;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI document's header: what the API is, how to authenticate, what the contract leaves open. */
+/**
+ * The OpenAPI document at {@code /v1/openapi.json}: what the API is, how to authenticate, what the contract
+ * leaves open, and schemas that match the wire (snake_case names, nullable fields, the error body).
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiDocument {
+
+    static {
+        // Raw JSON trees are documented as JSON objects, never introspected as Java beans.
+        SpringDocUtils.getConfig()
+                .replaceWithSchema(tools.jackson.databind.JsonNode.class, new JsonSchema().typesItem("object"))
+                .replaceWithSchema(tools.jackson.databind.node.ObjectNode.class, new JsonSchema().typesItem("object"));
+    }
+
+    /** Property names as the JSON settings write them: snake_case (the models are read with Jackson 2). */
+    @Bean
+    ModelResolver snakeCaseModels() {
+        return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE))
+                .openapi31(true);
+    }
+
+    @Bean
+    RecordNullability recordNullability() {
+        return new RecordNullability();
+    }
+
+    @Bean
+    OpenApiCustomizer contractShapes() {
+        return new OpenApiContract();
+    }
 
     @Bean
     OpenAPI colloquyOpenApi() {
@@ -54,15 +87,20 @@ class OpenApiDocument {
                                 the C2SP `signed_note`, the public key a C2SP `verifier_key`; stream tokens live 60 s \
                                 and are single-use; the stream without `after_seq` sends only new events, and \
                                 `after_seq` above the current size is 400."""))
-                .components(
-                        new Components()
-                                .addSecuritySchemes(
-                                        "apiKey",
-                                        new SecurityScheme()
-                                                .type(SecurityScheme.Type.HTTP)
-                                                .scheme("bearer")
-                                                .description(
-                                                        "A project API key (cq_key_...) or, on /v1/projects only, the operator token.")))
-                .addSecurityItem(new SecurityRequirement().addList("apiKey"));
+                .components(new Components()
+                        .addSecuritySchemes(
+                                OpenApiContract.API_KEY,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("A project API key (cq_key_...)."))
+                        .addSecuritySchemes(
+                                OpenApiContract.OPERATOR_TOKEN,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("The operator token of the server configuration: "
+                                                + "POST /v1/projects and PATCH /v1/projects/{id} only.")))
+                .addSecurityItem(new SecurityRequirement().addList(OpenApiContract.API_KEY));
     }
 }
