@@ -9,6 +9,8 @@ import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import java.util.List;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
@@ -48,6 +50,8 @@ class OpenApiDocument {
     @Bean
     OpenAPI colloquyOpenApi() {
         return new OpenAPI()
+                // relative: the document is the same whatever host and port serve it (docs/openapi.json)
+                .servers(List.of(new Server().url("/")))
                 .info(new Info().title("Colloquy API").version("v1").description("""
                                 Multi-tenant store for AI conversations and memories. Authenticate with \
                                 `Authorization: Bearer cq_key_...` (capabilities read < write < admin). Every error \
