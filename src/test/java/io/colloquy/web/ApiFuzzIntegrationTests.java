@@ -66,6 +66,9 @@ class ApiFuzzIntegrationTests {
         Set<String> failures = new LinkedHashSet<>();
         try (Connection sql = TestDatabases.superuser(db)) {
             State state = new State(sql, List.of(f.a.id(), f.b.id(), f.c.id()));
+            Map<String, String> untouched = state.snapshot();
+            f.a.memory(f.ns, "a write the state must see");
+            assertThat(state.snapshot()).as("the state sees a write").isNotEqualTo(untouched);
             for (var path : sortedFields(doc.get("paths")).entrySet()) {
                 for (var op : sortedFields(path.getValue()).entrySet()) {
                     String method = op.getKey().toUpperCase(Locale.ROOT);
