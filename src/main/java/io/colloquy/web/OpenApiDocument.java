@@ -1,20 +1,57 @@
 package io.colloquy.web;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import java.util.List;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI document's header: what the API is, how to authenticate, what the contract leaves open. */
+/**
+ * The OpenAPI document at {@code /v1/openapi.json}: what the API is, how to authenticate, what the contract
+ * leaves open, and schemas that match the wire (snake_case names, nullable fields, the error body).
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiDocument {
+
+    static {
+        // Raw JSON trees are documented as JSON objects, never introspected as Java beans.
+        SpringDocUtils.getConfig()
+                .replaceWithSchema(tools.jackson.databind.JsonNode.class, new JsonSchema().typesItem("object"))
+                .replaceWithSchema(tools.jackson.databind.node.ObjectNode.class, new JsonSchema().typesItem("object"));
+    }
+
+    /** Property names as the JSON settings write them: snake_case (the models are read with Jackson 2). */
+    @Bean
+    ModelResolver snakeCaseModels() {
+        return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE))
+                .openapi31(true);
+    }
+
+    @Bean
+    RecordNullability recordNullability() {
+        return new RecordNullability();
+    }
+
+    @Bean
+    OpenApiCustomizer contractShapes() {
+        return new OpenApiContract();
+    }
 
     @Bean
     OpenAPI colloquyOpenApi() {
         return new OpenAPI()
+                // relative: the document is the same whatever host and port serve it (docs/openapi.json)
+                .servers(List.of(new Server().url("/")))
                 .info(new Info().title("Colloquy API").version("v1").description("""
                                 Multi-tenant store for AI conversations and memories. Authenticate with \
                                 `Authorization: Bearer cq_key_...` (capabilities read < write < admin). Every error \
@@ -59,15 +96,20 @@ class OpenApiDocument {
                                 `after_seq` above the current size is 400; an open stream is closed (1008) within 5 s \
                                 once its key is revoked, expires or loses access; more than 5 open streams per key \
                                 or 20 per project is 429 RATE_LIMIT_EXCEEDED with Retry-After."""))
-                .components(
-                        new Components()
-                                .addSecuritySchemes(
-                                        "apiKey",
-                                        new SecurityScheme()
-                                                .type(SecurityScheme.Type.HTTP)
-                                                .scheme("bearer")
-                                                .description(
-                                                        "A project API key (cq_key_...) or, on /v1/projects only, the operator token.")))
-                .addSecurityItem(new SecurityRequirement().addList("apiKey"));
+                .components(new Components()
+                        .addSecuritySchemes(
+                                OpenApiContract.API_KEY,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("A project API key (cq_key_...)."))
+                        .addSecuritySchemes(
+                                OpenApiContract.OPERATOR_TOKEN,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description("The operator token of the server configuration: "
+                                                + "POST /v1/projects and PATCH /v1/projects/{id} only.")))
+                .addSecurityItem(new SecurityRequirement().addList(OpenApiContract.API_KEY));
     }
 }
