@@ -148,7 +148,8 @@ class KeyChangeRaceIntegrationTests {
                     return null;
                 }
                 // read until a few reads started after the revocation answered (however slow the machine)
-                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                long deadline =
+                        System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
                 int after = 0;
                 while (after < 3 && System.nanoTime() - deadline < 0) {
                     boolean startedAfter = revoked.get();

@@ -108,7 +108,10 @@ class SlowClientIntegrationTests {
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
                 maxActive = Math.max(
                         maxActive,
-                        dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections());
+                        dataSource
+                                .unwrap(HikariDataSource.class)
+                                .getHikariPoolMXBean()
+                                .getActiveConnections());
                 served++;
             }
             assertThat(served).isGreaterThan(5);
