@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -25,10 +27,12 @@ import org.springframework.stereotype.Component;
  * and appending their leaves to the Merkle tree. Runs on one virtual thread per server; of several
  * servers on one database only the one holding the leader lock works in a round.
  *
- * <p>A round: draw a watermark {@code W} from the order sequence, note the snapshot's {@code xmax},
- * wait until every transaction older than that has ended ({@code xmin >= xmax}); now every outbox row
- * with {@code ord < W} is committed (or gone), so those rows can take their seqs in {@code ord} order
- * without any later commit needing a smaller one. No lock is held across business transactions: they
+ * <p>A round: draw a watermark {@code W} from the order sequence; for each project with events waiting,
+ * note the transactions holding its writer lock (taken by every transaction before it places an event
+ * of the project, V29) and wait until those have ended; now every outbox row of that project with
+ * {@code ord < W} is committed (or gone), so those rows can take their seqs in {@code ord} order without
+ * any later commit needing a smaller one. A project whose writers are still running is left for the
+ * next round: a long transaction holds back its own project's log only. No lock is held across business transactions: they
  * only insert into the outbox. See docs/audit.md, "Sequencing".
  */
 @Component
@@ -36,7 +40,8 @@ import org.springframework.stereotype.Component;
 final class AuditSequencer implements SmartLifecycle {
     static final int BATCH = 1000;
     private static final Logger log = LoggerFactory.getLogger(AuditSequencer.class);
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a round waits for projects' writers; a project still waiting is checked again next round. */
+    private static final Duration SETTLE_TIMEOUT = Duration.ofMillis(200);
 
     private final SequencerRepository sequencer;
     private final AuditRepository events;
@@ -44,6 +49,7 @@ final class AuditSequencer implements SmartLifecycle {
     private final Clock clock;
     private final Duration interval;
     private final @Nullable Timer lag;
+    private final Map<UUID, Waiting> waiting = new LinkedHashMap<>();
     private volatile boolean running;
     private @Nullable Thread thread;
 
@@ -114,7 +120,11 @@ final class AuditSequencer implements SmartLifecycle {
         }
     }
 
-    /** One round; true when some project had more than a batch waiting (so the next round starts at once). */
+    /**
+     * One round; true when some project had more than a batch waiting (so the next round starts at once).
+     * A project whose writers from before its watermark are still running after {@link #SETTLE_TIMEOUT}
+     * stays waiting (for those same writers) into the next round; the others are sequenced meanwhile.
+     */
     boolean round() {
         if (sequencer.pendingProjects(Long.MAX_VALUE).isEmpty()) {
             return false;
@@ -122,35 +132,53 @@ final class AuditSequencer implements SmartLifecycle {
         AtomicBoolean backlog = new AtomicBoolean();
         sequencer.asLeader(() -> {
             long watermark = sequencer.nextOrd();
-            long xmax = sequencer.snapshotXmax();
-            if (!settled(xmax)) {
-                return;
-            }
             for (UUID project : sequencer.pendingProjects(watermark)) {
-                try {
-                    int n;
-                    do {
-                        n = tenants.inProject(project, () -> sequence(project, watermark));
-                        backlog.compareAndSet(false, n == BATCH);
-                    } while (n == BATCH && running);
-                } catch (RuntimeException e) {
-                    log.error("Cannot sequence the audit events of project {}", project, e);
+                waiting.computeIfAbsent(project, p -> new Waiting(watermark, sequencer.writers(p)));
+            }
+            long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+            while (!waiting.isEmpty() && running) {
+                for (var i = waiting.entrySet().iterator(); i.hasNext(); ) {
+                    var entry = i.next();
+                    Set<String> writers = entry.getValue().writers();
+                    if (!writers.isEmpty()) {
+                        writers.retainAll(sequencer.writers(entry.getKey()));
+                    }
+                    if (writers.isEmpty()) {
+                        i.remove();
+                        backlog.compareAndSet(
+                                false,
+                                sequenceAll(entry.getKey(), entry.getValue().watermark()));
+                    }
                 }
+                if (waiting.isEmpty() || System.nanoTime() > deadline) {
+                    return;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
             }
         });
         return backlog.get();
     }
 
-    /** Waits until every transaction that existed when {@code xmax} was read has ended. */
-    private boolean settled(long xmax) {
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        while (sequencer.snapshotXmin() < xmax) {
-            if (System.nanoTime() > deadline || !running) {
-                return false;
-            }
-            LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+    /**
+     * A project's events below {@code watermark} are final once these transactions (which held its writer
+     * lock after the watermark was drawn) have ended. Kept across rounds, so a project whose writers are
+     * slow is neither starved by new writers nor holding back any other project.
+     */
+    private record Waiting(long watermark, Set<String> writers) {}
+
+    /** Sequences the project's events below the watermark, a batch per transaction; true if a batch was full. */
+    private boolean sequenceAll(UUID project, long watermark) {
+        boolean full = false;
+        try {
+            int n;
+            do {
+                n = tenants.inProject(project, () -> sequence(project, watermark));
+                full |= n == BATCH;
+            } while (n == BATCH && running);
+        } catch (RuntimeException e) {
+            log.error("Cannot sequence the audit events of project {}", project, e);
         }
-        return true;
+        return full;
     }
 
     /** In the project's transaction: appends up to {@link #BATCH} events below the watermark to its log. */

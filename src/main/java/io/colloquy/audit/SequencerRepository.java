@@ -1,6 +1,8 @@
 package io.colloquy.audit;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -8,8 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * What the sequencer asks the database outside any tenant: leadership, the order watermark, snapshot
- * horizons and which projects have events waiting. Inside a project's transaction it takes that
+ * What the sequencer asks the database outside any tenant: leadership, the order watermark, which
+ * transactions may still be writing a project's events, and which projects have events waiting. Inside a project's transaction it takes that
  * project's sequencing lock and announces new tree sizes.
  */
 @Repository
@@ -18,6 +20,9 @@ class SequencerRepository {
     private static final int LEADER_CLASS = 0x6175646c;
 
     private static final int PROJECT_CLASS = 0x61756470;
+    /** "audw": the shared lock a transaction holds on a project once it records an event of it (V29). */
+    private static final long WRITER_CLASS = 0x61756477;
+
     static final String CHANNEL = "colloquy_audit";
 
     private final JdbcClient jdbc;
@@ -64,18 +69,22 @@ class SequencerRepository {
                 .single();
     }
 
-    /** The first transaction id not yet assigned, as of now. */
-    long snapshotXmax() {
-        return jdbc.sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
-                .query(Long.class)
-                .single();
-    }
-
-    /** The oldest transaction id still running, as of now. */
-    long snapshotXmin() {
-        return jdbc.sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-                .query(Long.class)
-                .single();
+    /**
+     * The transactions (virtual ids) now holding the project's writer lock (taken by the outbox trigger
+     * before an event draws its place, V29): the only ones that may still add events of it below a
+     * watermark drawn before this call.
+     */
+    Set<String> writers(UUID project) {
+        return new HashSet<>(jdbc.sql("""
+                        SELECT l.virtualtransaction FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                           AND l.classid::bigint = :cls
+                           AND l.objid::bigint = (hashtext(CAST(:project AS text))::bigint & 4294967295)""")
+                .param("cls", WRITER_CLASS)
+                .param("project", project)
+                .query(String.class)
+                .list());
     }
 
     List<UUID> pendingProjects(long below) {

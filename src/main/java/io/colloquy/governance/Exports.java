@@ -21,11 +21,16 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import javax.crypto.SecretKey;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,14 +39,17 @@ import tools.jackson.databind.json.JsonMapper;
  * GDPR export: a link signed with HMAC-SHA256 over (project, namespace, expiry, the admin key that made
  * it) under a server key, valid 10 minutes, usable without an API key but only while that key stands
  * (not revoked, not expired) and from an address its allowlists admit. It streams every dialogue (with
- * its messages) and memory of the namespace, decrypted, page by page: each page is read in its own
- * short tenant transaction and written to the client after that transaction has ended, so a slow
+ * its messages) and memory of the namespace, decrypted, a few pages at a time: each batch is read in its
+ * own short tenant transaction and written to the client after that transaction has ended, so a slow
  * reader never holds a transaction (nor a pooled connection) open, and memory use stays flat.
  */
 @Service
 public class Exports {
     static final Duration VALIDITY = Duration.ofMinutes(10);
-    private static final int PAGE = 200;
+    /** A transaction reads pages until it holds this many entities or characters of content. */
+    private static final int BATCH = 1000;
+
+    private static final long BATCH_CHARS = 1_000_000;
     private final SecretKey urlKey;
     private final TenantTransactions tenants;
     private final DialogueService dialogues;
@@ -150,19 +158,38 @@ public class Exports {
         }
     }
 
-    /** One page, read in its own short tenant transaction (nothing is written to the client inside it). */
-    private <T> T read(Target t, Supplier<T> page) {
-        return tenants.inNamespace(t.project(), t.namespace(), page);
+    /** Reads in a short tenant transaction of its own (nothing is written to the client inside it). */
+    private <T> T read(Target t, Supplier<T> work) {
+        return tenants.inNamespace(t.project(), t.namespace(), work);
+    }
+
+    /**
+     * The next pages from {@code cursor}, read in one short transaction until {@link #BATCH} entities or
+     * {@link #BATCH_CHARS} characters of content are in memory (so few transactions, and flat memory).
+     */
+    private <T> Page<T> readPages(
+            Target t, @Nullable String cursor, Function<PageRequest, Page<T>> pages, ToIntFunction<T> chars) {
+        return read(t, () -> {
+            List<T> batch = new ArrayList<>();
+            long size = 0;
+            String after = cursor;
+            do {
+                Page<T> page = pages.apply(PageRequest.of(String.valueOf(PageRequest.MAX_LIMIT), after));
+                batch.addAll(page.data());
+                for (T item : page.data()) {
+                    size += chars.applyAsInt(item);
+                }
+                after = page.nextCursor();
+            } while (after != null && batch.size() < BATCH && size < BATCH_CHARS);
+            return new Page<>(batch, after);
+        });
     }
 
     private void writeDialogues(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            String after = cursor;
-            Page<Dialogue> page = read(
-                    t,
-                    () -> dialogues.list(
-                            t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), after)));
+            Page<Dialogue> page =
+                    readPages(t, cursor, p -> dialogues.list(t.project(), t.namespace(), null, p), d -> 0);
             for (Dialogue d : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("dlg", d.id()));
@@ -182,19 +209,14 @@ public class Exports {
     }
 
     private void writeMessages(JsonGenerator g, Target t, Dialogue d) {
+        String dialogue = Ids.format("dlg", d.id());
         String cursor = null;
         do {
-            String after = cursor;
             Page<Message> page;
             try {
-                page = read(
-                        t,
-                        () -> dialogues.messages(
-                                t.project(),
-                                t.namespace(),
-                                Ids.format("dlg", d.id()),
-                                0,
-                                PageRequest.of(String.valueOf(PAGE), after)));
+                page = readPages(
+                        t, cursor, p -> dialogues.messages(t.project(), t.namespace(), dialogue, 0, p), m -> m.content()
+                                .length());
             } catch (NotFound deletedMeanwhile) {
                 return;
             }
@@ -215,10 +237,9 @@ public class Exports {
     private void writeMemories(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            String after = cursor;
-            Page<Memory> page = read(
-                    t,
-                    () -> memories.list(t.project(), t.namespace(), null, PageRequest.of(String.valueOf(PAGE), after)));
+            Page<Memory> page =
+                    readPages(t, cursor, p -> memories.list(t.project(), t.namespace(), null, p), m -> m.content()
+                            .length());
             for (Memory m : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("mem", m.id()));
