@@ -11,6 +11,7 @@ import io.colloquy.memories.MemoryService;
 import io.colloquy.tenancy.IdempotencyRecords;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -23,6 +24,9 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class Erasure {
+    /** An erasure deletes a whole namespace or project in a few statements: more than a request's 15 s. */
+    static final Duration STATEMENT_TIMEOUT = Duration.ofMinutes(10);
+
     private final ProjectService projects;
     private final ProjectKeys projectKeys;
     private final DialogueService dialogues;
@@ -32,6 +36,7 @@ public class Erasure {
     private final AuditSignatures audit;
     private final AuditLog log;
     private final IdempotencyRecords idempotency;
+    private final TenantTransactions transactions;
 
     Erasure(
             ProjectService projects,
@@ -42,7 +47,8 @@ public class Erasure {
             Receipts receipts,
             AuditSignatures audit,
             AuditLog log,
-            IdempotencyRecords idempotency) {
+            IdempotencyRecords idempotency,
+            TenantTransactions transactions) {
         this.projects = projects;
         this.projectKeys = projectKeys;
         this.dialogues = dialogues;
@@ -52,12 +58,14 @@ public class Erasure {
         this.audit = audit;
         this.log = log;
         this.idempotency = idempotency;
+        this.transactions = transactions;
     }
 
     /** Deletes the whole project (409 DELETE_PROTECTED while protected) and returns its receipt. */
     public Receipts.Signed deleteProject(UUID project) {
         // Key lock first, then the project's row: the order every key change takes them in. Of concurrent
         // deletions one goes ahead; the others wait here and then find the project gone (404).
+        transactions.allowLongStatements(STATEMENT_TIMEOUT);
         projectKeys.holdChanges(project);
         projects.requireDeletable(project);
         long[] dialogueCounts = dialogues.count(project, null);
@@ -75,6 +83,7 @@ public class Erasure {
 
     /** Erases one namespace (refused in immutable projects and under legal hold) and returns its receipt. */
     public Receipts.Signed eraseNamespace(UUID project, Namespace ns) {
+        transactions.allowLongStatements(STATEMENT_TIMEOUT);
         projectKeys.shredNamespace(project, ns.name());
         idempotency.forgetNamespace(project, ns); // stored responses hold its content too
         long[] dialogueCounts = dialogues.eraseNamespace(project, ns);

@@ -7,6 +7,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class TenantContextRepository {
     private static final String SET_TENANT = "SELECT colloquy.set_tenant(:project, :namespace)";
+    private static final String SET_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', :millis, true)";
     private final JdbcClient jdbc;
 
     TenantContextRepository(JdbcClient jdbc) {
@@ -17,6 +18,13 @@ class TenantContextRepository {
         jdbc.sql(SET_TENANT)
                 .param("project", projectId)
                 .param("namespace", namespace)
+                .query((rs, n) -> 1)
+                .list();
+    }
+
+    void setStatementTimeout(long millis) {
+        jdbc.sql(SET_STATEMENT_TIMEOUT)
+                .param("millis", Long.toString(millis))
                 .query((rs, n) -> 1)
                 .list();
     }

@@ -1,6 +1,7 @@
 package io.colloquy.tenancy;
 
 import io.colloquy.audit.TenantScope;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,6 +34,14 @@ public final class TenantTransactions implements TenantScope {
     @Override
     public <T> T inProject(UUID projectId, Supplier<T> work) {
         return run(projectId, Namespace.ALL, status -> work.get());
+    }
+
+    /**
+     * Lets the statements of the current transaction run up to {@code timeout} instead of the pool's statement
+     * timeout: for the few single statements whose size is the tenant's data (erasing a namespace or a project).
+     */
+    public void allowLongStatements(Duration timeout) {
+        context.setStatementTimeout(timeout.toMillis());
     }
 
     <T> T run(UUID projectId, String namespace, Function<TransactionStatus, T> work) {
