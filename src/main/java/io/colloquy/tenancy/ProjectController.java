@@ -77,8 +77,8 @@ class ProjectController {
         JsonBody patch = JsonBody.of(body);
         String name = patch.has("name") && patch.isNull("name")
                 ? patch.problem("name", "must not be null")
-                : patch.text("name", 1, 200);
-        String plan = patch.text("plan", 1, 64);
+                : patch.name("name", 1, 200);
+        String plan = patch.name("plan", 1, 64);
         Boolean deleteProtection = patch.bool("delete_protection");
         Boolean immutable = patch.bool("immutable_dialogues");
         Integer recovery = patch.integer("recovery_window_days", 0, 3650);
