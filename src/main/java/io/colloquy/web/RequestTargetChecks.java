@@ -25,7 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       contract's answer for a path without its namespace (no route has an empty segment);
  *   <li>a query string that is not percent-encoded UTF-8 ({@code %ZZ}, {@code %FF}, an encoded
  *       surrogate such as {@code %ED%A0%80}): 400 {@code VALIDATION_FAILED}, where the servlet
- *       container would otherwise fail while reading the parameters.
+ *       container would otherwise fail while reading the parameters; likewise an encoded NUL
+ *       ({@code %00}), which no parameter means and PostgreSQL text cannot hold.
  * </ul>
  */
 @Component
@@ -51,7 +52,7 @@ final class RequestTargetChecks extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    /** Whether every {@code %XX} is two hex digits and the decoded bytes are well-formed UTF-8. */
+    /** Whether every {@code %XX} is two hex digits and the decoded bytes are well-formed UTF-8 without NUL. */
     static boolean wellEncoded(@Nullable String query) {
         if (query == null || query.indexOf('%') < 0) {
             return true;
@@ -83,6 +84,11 @@ final class RequestTargetChecks extends OncePerRequestFilter {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes, 0, n));
+            for (int i = 0; i < n; i++) {
+                if (bytes[i] == 0) {
+                    return false;
+                }
+            }
             return true;
         } catch (CharacterCodingException e) {
             return false;

@@ -265,7 +265,8 @@ class BadInputIntegrationTests {
                 "/v1/audit/events",
                 "/v1/webhooks");
         for (String route : routes) {
-            for (String query : List.of("limit=%ZZ", "cursor=%FF", "tag=%ED%A0%80", "q=%ED%A0%80", "limit=5%")) {
+            for (String query :
+                    List.of("limit=%ZZ", "cursor=%FF", "tag=%ED%A0%80", "q=%ED%A0%80", "limit=5%", "namespace=a%00b")) {
                 io.colloquy.RawHttp.Response r = io.colloquy.RawHttp.request(
                         port, "GET", route + "?" + query, "Authorization: Bearer " + project.adminKey());
                 assertThat(r.status())
