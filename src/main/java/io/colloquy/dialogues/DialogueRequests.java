@@ -1,6 +1,7 @@
 package io.colloquy.dialogues;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,7 @@ final class DialogueRequests {
 
             @Size(max = DialogueService.MAX_TAGS, message = "must have at most 32 tags") @Nullable
             List<
+                            @NotNull(message = "each tag must be a string of 1 to 64 characters")
                             @Size(
                                     min = 1,
                                     max = DialogueService.MAX_TAG_CHARS,

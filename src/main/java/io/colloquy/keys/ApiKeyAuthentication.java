@@ -22,8 +22,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * (browsers cannot send headers there). Right after the key lookup, and before any tenant data is read, it decides the
  * IP allowlists (403 {@code IP_NOT_ALLOWED}) and the rate limit: a valid key from an allowed address is
  * charged to its project, everything else (no key, a bad key, a disallowed address) to the client
- * address, which is what slows down key guessing. A present but bad credential is a 401 at once; an
- * absent one is left to the authorization rules (public paths pass, everything else gets 401).
+ * address, which is what slows down key guessing. The lookup itself is a database round trip, so an
+ * address that has spent that budget is refused (429) before it, unless the key it presents is one this
+ * server issued or accepted lately. A present but bad credential is a 401 at once; an absent one is
+ * left to the authorization rules (public paths pass, everything else gets 401). Every failure is
+ * counted and logged by {@link AuthFailures}.
  */
 final class ApiKeyAuthentication extends OncePerRequestFilter {
     static final String OPERATOR_PATH = "/v1/projects";
@@ -32,18 +35,21 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
     private final IpAccess access;
     private final RateLimits limits;
     private final ErrorResponses errors;
+    private final AuthFailures failures;
 
     ApiKeyAuthentication(
             ApiKeyService keys,
             OperatorToken operatorToken,
             IpAccess access,
             RateLimits limits,
-            ErrorResponses errors) {
+            ErrorResponses errors,
+            AuthFailures failures) {
         this.keys = keys;
         this.operatorToken = operatorToken;
         this.access = access;
         this.limits = limits;
         this.errors = errors;
+        this.failures = failures;
     }
 
     @Override
@@ -64,10 +70,15 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
             continueAs(new Caller.Operator(), request, response, chain);
             return;
         }
+        boolean known = token.isPresent() && keys.knownKeyId(token.get());
+        if (!known && !limits.clientMayTry(request, response)) {
+            return;
+        }
         ApiKeyService.Verdict verdict = streamToken != null
                 ? keys.authenticateStreamToken(streamToken, access.clientAddress(request))
                 : token.map(t -> keys.authenticate(t, access.clientAddress(request)))
-                        .orElseGet(ApiKeyService.Verdict.Invalid::new);
+                        .orElseGet(() -> new ApiKeyService.Verdict.Invalid("malformed"));
+        String keyId = token.flatMap(ApiKeyService.Verdict::keyIdOf).orElse(null);
         switch (verdict) {
             case ApiKeyService.Verdict.Valid valid -> {
                 if (limits.admitProject(request, response, valid.caller().projectId(), valid.plan())) {
@@ -75,6 +86,7 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
                 }
             }
             case ApiKeyService.Verdict.AddressNotAllowed ignored -> {
+                failures.record("ip_not_allowed", keyId);
                 if (limits.admitClient(request, response)) {
                     errors.write(
                             request,
@@ -84,7 +96,8 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
                                     + " ip_allowlist).");
                 }
             }
-            case ApiKeyService.Verdict.Invalid ignored -> {
+            case ApiKeyService.Verdict.Invalid invalid -> {
+                failures.record(invalid.reason(), keyId);
                 if (limits.admitClient(request, response)) {
                     errors.write(
                             request,

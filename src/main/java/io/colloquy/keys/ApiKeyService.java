@@ -1,5 +1,7 @@
 package io.colloquy.keys;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.colloquy.access.Cidr;
 import io.colloquy.access.IpAccess;
 import io.colloquy.audit.Action;
@@ -46,6 +48,9 @@ public class ApiKeyService {
     private final AuditLog audit;
     private final StreamTokens streamTokens;
     private final Clock clock;
+    /** Ids of keys issued here or accepted lately (bounded; losing one only costs that key a lookup). */
+    private final Cache<UUID, Boolean> known =
+            Caffeine.newBuilder().maximumSize(100_000).build();
 
     ApiKeyService(ApiKeyRepository keys, IpAccess access, AuditLog audit, StreamTokens streamTokens, Clock clock) {
         this.keys = keys;
@@ -87,6 +92,7 @@ public class ApiKeyService {
                 clock.instant(),
                 null);
         keys.insert(key, digest(secret));
+        known.put(keyId, Boolean.TRUE);
         audit.record(change(key, Action.CREATED, KeyView.of(key, null)).under(auditParent));
         return new IssuedKey(key, secret);
     }
@@ -99,8 +105,32 @@ public class ApiKeyService {
         /** A valid key used from an address outside its own or its project's IP allowlist. */
         record AddressNotAllowed() implements Verdict {}
 
-        /** Malformed, unknown, expired or revoked, or a secret that does not match. */
-        record Invalid() implements Verdict {}
+        /**
+         * Malformed, unknown (or revoked: a revoked key is deleted), expired, or a secret that does not
+         * match; {@code reason} is one of {@code malformed}, {@code unknown}, {@code expired}, {@code revoked} (metrics only,
+         * never told to the client).
+         */
+        record Invalid(String reason) implements Verdict {}
+
+        /** The key id a presented credential names, for logs ({@code key_...}), when it has one. */
+        static Optional<String> keyIdOf(String presented) {
+            Matcher m = FORMAT.matcher(presented);
+            return m.matches() ? Optional.of("key_" + m.group(1)) : Optional.empty();
+        }
+    }
+
+    /**
+     * Whether a presented key names a key this server issued or recently accepted. Such a key is
+     * looked up even from an address that has spent its budget for unverified credentials; any other
+     * credential from there is refused before the lookup (the cache only ever lets a lookup happen, it
+     * never vouches for a key).
+     */
+    public boolean knownKeyId(String presented) {
+        Matcher m = FORMAT.matcher(presented);
+        return m.matches()
+                && Ids.fromHex(m.group(1))
+                        .map(id -> known.getIfPresent(id) != null)
+                        .orElse(false);
     }
 
     /**
@@ -110,20 +140,21 @@ public class ApiKeyService {
     public Verdict authenticate(String presented, InetAddress client) {
         Matcher m = FORMAT.matcher(presented);
         if (!m.matches()) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("malformed");
         }
         UUID keyId = Ids.fromHex(m.group(1)).orElseThrow();
         Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(keyId);
         byte[] expected = found.map(ApiKeyRepository.Credentials::digest).orElse(NO_SUCH_KEY);
         boolean matches = MessageDigest.isEqual(expected, digest(presented));
         if (found.isEmpty() || !matches) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("unknown");
         }
         ApiKeyRepository.Credentials c = found.get();
         Instant now = clock.instant();
         if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("expired");
         }
+        known.put(keyId, Boolean.TRUE);
         if (!access.allows(client, c.ipAllowlist(), c.projectIpAllowlist())) {
             return new Verdict.AddressNotAllowed();
         }
@@ -159,7 +190,7 @@ public class ApiKeyService {
     public Verdict authenticateStreamToken(String token, InetAddress client) {
         var redeemed = streamTokens.redeem(token);
         if (redeemed.isEmpty()) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("unknown");
         }
         var t = redeemed.get();
         return adminStanding(t.projectId(), t.keyId(), client);
@@ -175,12 +206,12 @@ public class ApiKeyService {
                 .filter(c -> c.projectId().equals(projectId))
                 .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(clock.instant()));
         if (found.isEmpty()) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("revoked");
         }
         ApiKeyRepository.Credentials c = found.get();
         Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()));
         if (!key.can(Capability.ADMIN)) {
-            return new Verdict.Invalid();
+            return new Verdict.Invalid("unknown");
         }
         if (!access.allows(client, c.ipAllowlist(), c.projectIpAllowlist())) {
             return new Verdict.AddressNotAllowed();

@@ -1,6 +1,8 @@
 package io.colloquy.keys;
 
+import io.colloquy.web.JsonBody;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -8,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /** {@code POST /v1/keys}. */
 record CreateKeyRequest(
-        @Size(max = 200, message = "must be at most 200 characters") @Nullable
+        @Size(max = 200, message = "must be at most 200 characters")
+        @Pattern(regexp = JsonBody.NO_NUL, message = JsonBody.NUL_PROBLEM)
+        @Nullable
         String name,
 
         @NotEmpty(message = "must list at least one of read, write, admin")

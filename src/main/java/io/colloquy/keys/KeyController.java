@@ -4,6 +4,7 @@ import io.colloquy.access.Cidr;
 import io.colloquy.web.FieldProblem;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
+import io.colloquy.web.Timestamps;
 import io.colloquy.web.ValidationFailed;
 import jakarta.validation.Valid;
 import java.time.Clock;
@@ -53,7 +54,9 @@ class KeyController {
         } catch (IllegalArgumentException e) {
             problems.add(new FieldProblem("ip_allowlist", String.valueOf(e.getMessage())));
         }
-        if (body.expiresAt() != null && !body.expiresAt().isAfter(clock.instant())) {
+        if (body.expiresAt() != null && !Timestamps.inRange(body.expiresAt())) {
+            problems.add(new FieldProblem("expires_at", Timestamps.PROBLEM));
+        } else if (body.expiresAt() != null && !body.expiresAt().isAfter(clock.instant())) {
             problems.add(new FieldProblem("expires_at", "must be in the future"));
         }
         if (!problems.isEmpty()) {

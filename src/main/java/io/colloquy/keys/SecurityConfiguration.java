@@ -38,7 +38,8 @@ class SecurityConfiguration {
             OperatorToken operator,
             IpAccess access,
             RateLimits limits,
-            ErrorResponses errors)
+            ErrorResponses errors,
+            AuthFailures failures)
             throws Exception {
         return http.csrf(c -> c.disable())
                 .cors(c -> c.disable())
@@ -56,13 +57,16 @@ class SecurityConfiguration {
                         .httpStrictTransportSecurity(hsts ->
                                 hsts.maxAgeInSeconds(HSTS_MAX_AGE_SECONDS).includeSubDomains(true)))
                 .addFilterBefore(
-                        new ApiKeyAuthentication(keys, operator, access, limits, errors),
+                        new ApiKeyAuthentication(keys, operator, access, limits, errors, failures),
                         AnonymousAuthenticationFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> errors.write(
-                                request,
-                                response,
-                                ErrorCode.UNAUTHENTICATED,
-                                "An API key is required: Authorization: Bearer <key>."))
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
+                            failures.record("missing", null);
+                            errors.write(
+                                    request,
+                                    response,
+                                    ErrorCode.UNAUTHENTICATED,
+                                    "An API key is required: Authorization: Bearer <key>.");
+                        })
                         .accessDeniedHandler((request, response, ex) -> errors.write(
                                 request,
                                 response,

@@ -2,6 +2,7 @@ package io.colloquy.limits;
 
 import io.colloquy.access.IpAccess;
 import io.colloquy.platform.ColloquySettings;
+import io.colloquy.web.EarlyHeaders;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Service;
  * again. An unlimited plan (and the operator) gets {@value #UNLIMITED} for Limit and Remaining.
  */
 @Service
-public class RateLimits {
+public class RateLimits implements EarlyHeaders {
     public static final String LIMIT = "X-RateLimit-Limit";
     public static final String REMAINING = "X-RateLimit-Remaining";
     public static final String RESET = "X-RateLimit-Reset";
@@ -92,7 +93,7 @@ public class RateLimits {
      * from behind the same proxy cannot take the server out of its load balancer.
      */
     public boolean admitClient(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String key = "client:" + clientKey(access.clientAddress(request));
+        String key = clientKeyOf(request);
         if (PROBES.contains(request.getRequestURI())) {
             headers(response, unauthenticated, limiter.peek(key, unauthenticated));
             return true;
@@ -104,6 +105,42 @@ public class RateLimits {
         }
         refuse(request, response, decision, "Too many requests without a valid API key from this address.");
         return false;
+    }
+
+    /**
+     * Before a key lookup (a database round trip): whether this address still has budget for requests
+     * without a valid key. When it has none, writes 429 {@code RATE_LIMIT_EXCEEDED} and returns false,
+     * taking nothing; a failed lookup is charged afterwards by {@link #admitClient}.
+     */
+    public boolean clientMayTry(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RateLimiter.Decision decision = limiter.peek(clientKeyOf(request), unauthenticated);
+        if (decision.remaining() > 0) {
+            return true;
+        }
+        headers(response, unauthenticated, decision);
+        refuse(request, response, decision, "Too many requests without a valid API key from this address.");
+        return false;
+    }
+
+    /**
+     * Puts the client address's bucket in the headers, taking nothing: every response carries them,
+     * also one refused before authentication decides which bucket the request is charged to.
+     */
+    public void describeClient(HttpServletRequest request, HttpServletResponse response) {
+        headers(response, unauthenticated, limiter.peek(clientKeyOf(request), unauthenticated));
+    }
+
+    /** For responses the servlet container writes itself (a malformed request): never throws. */
+    @Override
+    public void addTo(HttpServletRequest request, HttpServletResponse response) {
+        try {
+            describeClient(request, response);
+        } catch (RuntimeException unreadable) {
+            // not even the peer address is readable: a full bucket is what such a client will see next
+            response.setHeader(LIMIT, Long.toString(unauthenticated.capacity()));
+            response.setHeader(REMAINING, Long.toString(unauthenticated.capacity()));
+            response.setHeader(RESET, Long.toString(epochSecondsIn(0)));
+        }
     }
 
     /** A request no bucket governs (the operator): the headers say so. */
@@ -148,6 +185,10 @@ public class RateLimits {
 
     private static long ceilSeconds(long nanos) {
         return (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+
+    private String clientKeyOf(HttpServletRequest request) {
+        return "client:" + clientKey(access.clientAddress(request));
     }
 
     static String clientKey(InetAddress address) {

@@ -7,6 +7,7 @@ import io.colloquy.web.JsonBody;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
+import io.colloquy.web.Timestamps;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -79,7 +80,7 @@ class MemoryController {
                         kind,
                         memories.content(body.content()),
                         Metadata.of(body.metadata(), "metadata"),
-                        body.expiresAt())));
+                        Timestamps.requireInRange(body.expiresAt(), "expires_at"))));
     }
 
     @GetMapping

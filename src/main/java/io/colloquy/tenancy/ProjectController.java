@@ -83,7 +83,7 @@ class ProjectController {
         }
         String name = patch.has("name") && patch.isNull("name")
                 ? patch.problem("name", "must not be null")
-                : patch.text("name", 1, 200);
+                : patch.name("name", 1, 200);
         Boolean deleteProtection = patch.bool("delete_protection");
         Boolean immutable = patch.bool("immutable_dialogues");
         Integer recovery = patch.integer("recovery_window_days", 0, 3650);

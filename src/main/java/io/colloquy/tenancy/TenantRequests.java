@@ -20,7 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -29,12 +29,13 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
-import org.springframework.web.util.UriUtils;
 
 /**
  * One transaction per authenticated request, with the tenant context set once at its start: the
@@ -52,7 +53,6 @@ import org.springframework.web.util.UriUtils;
 @Order(0)
 final class TenantRequests extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TenantRequests.class);
-    private static final Pattern NAMESPACED = Pattern.compile("^/v1/namespaces/([^/]*)(/.*)?$");
     private static final Pattern PROJECT_BY_ID = Pattern.compile("^/v1/projects/([^/]+)$");
     private static final Pattern EXPORT_LINK = Pattern.compile("^/v1/exports/[^/]+$");
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -209,7 +209,7 @@ final class TenantRequests extends OncePerRequestFilter {
     private RequestTenant tenantOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
         String path = request.getRequestURI();
         return switch (caller) {
-            case Caller.Key key -> new RequestTenant(key.projectId(), namespaceOf(path));
+            case Caller.Key key -> new RequestTenant(key.projectId(), namespaceOf(request));
             case Caller.Operator ignored -> new RequestTenant(operatorProject(path, idempotencyKey), Namespace.ALL);
         };
     }
@@ -222,12 +222,26 @@ final class TenantRequests extends OncePerRequestFilter {
         return idempotencyKey == null ? Ids.newId() : idempotency.projectIdFor(idempotencyKey);
     }
 
-    private static String namespaceOf(String path) {
-        Matcher m = NAMESPACED.matcher(path);
-        if (!m.matches()) {
+    /**
+     * The namespace of a {@code /v1/namespaces/{ns}/...} route, read from the path segments the router
+     * matches (percent-decoded, path parameters dropped), so {@code /v1/%6eamespaces/a/dialogues} runs
+     * in namespace {@code a}, the one its controller sees; every other route is project-wide.
+     */
+    static String namespaceOf(HttpServletRequest request) {
+        List<String> segments =
+                RequestPath.parse(request.getRequestURI(), request.getContextPath())
+                        .pathWithinApplication()
+                        .elements()
+                        .stream()
+                        .filter(e -> e instanceof PathContainer.PathSegment)
+                        .map(e -> ((PathContainer.PathSegment) e).valueToMatch())
+                        .toList();
+        if (segments.size() < 3
+                || !segments.get(0).equals("v1")
+                || !segments.get(1).equals("namespaces")) {
             return Namespace.ALL;
         }
-        return new Namespace(UriUtils.decode(m.group(1), StandardCharsets.UTF_8)).name();
+        return new Namespace(segments.get(2)).name();
     }
 
     private static void write(ContentCachingResponseWrapper out, byte[] body) {

@@ -21,7 +21,9 @@ public enum ErrorCode {
     RATE_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
     PLAN_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "api_error"),
-    SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "api_error");
+    SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "api_error"),
+    /** A request line naming an HTTP version other than 1.0/1.1 (HTTP/2 is negotiated, never named there). */
+    HTTP_VERSION_NOT_SUPPORTED(HttpStatus.HTTP_VERSION_NOT_SUPPORTED, "invalid_request");
 
     private final HttpStatus status;
     private final String type;

@@ -14,6 +14,14 @@ import tools.jackson.databind.node.ObjectNode;
  * problem so the client gets them all at once ({@link #validate()} throws 400 VALIDATION_FAILED).
  */
 public final class JsonBody {
+    /**
+     * For names stored as plain text (project and key names): PostgreSQL text cannot hold NUL, so it is
+     * refused with 400. Encrypted fields (content, titles, tags, metadata) keep it.
+     */
+    public static final String NO_NUL = "[^\\x00]*";
+
+    public static final String NUL_PROBLEM = "must not contain the NUL character (U+0000)";
+
     private final ObjectNode body;
     private final List<FieldProblem> problems = new ArrayList<>();
 
@@ -48,6 +56,15 @@ public final class JsonBody {
         int length = s.codePointCount(0, s.length());
         if (length < minChars || length > maxChars) {
             return problem(field, "must be " + minChars + " to " + maxChars + " characters");
+        }
+        return s;
+    }
+
+    /** Like {@link #text}, for a name stored as plain text: NUL is refused (see {@link #NO_NUL}). */
+    public @Nullable String name(String field, int minChars, int maxChars) {
+        String s = text(field, minChars, maxChars);
+        if (s != null && s.indexOf('\0') >= 0) {
+            return problem(field, NUL_PROBLEM);
         }
         return s;
     }
@@ -107,7 +124,8 @@ public final class JsonBody {
             return problem(field, "must be an RFC 3339 timestamp");
         }
         try {
-            return OffsetDateTime.parse(n.asString()).toInstant();
+            Instant t = OffsetDateTime.parse(n.asString()).toInstant();
+            return Timestamps.inRange(t) ? t : problem(field, Timestamps.PROBLEM);
         } catch (DateTimeParseException e) {
             return problem(field, "must be an RFC 3339 timestamp");
         }

@@ -3,6 +3,9 @@ package io.colloquy.web;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.config.annotation.ContentNegotiationConfigurer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -12,10 +15,25 @@ import tools.jackson.databind.type.LogicalType;
 
 /**
  * Strict JSON: snake_case names, no silent type coercion ("1" is not a number, 1 is not a string),
- * duplicate keys refused, trailing tokens refused.
+ * duplicate keys refused, trailing tokens refused, numbers in trees kept exact (see {@link Metadata}).
  */
 @Configuration(proxyBeanMethods = false)
 class JsonSettings {
+
+    /**
+     * Every response is JSON whatever {@code Accept} says ({@code Accept: application/xml} gets JSON,
+     * not a 406 the contract does not know); {@code *}{@code /*} keeps the few non-JSON responses
+     * (JSON lines, metrics) servable.
+     */
+    @Bean
+    WebMvcConfigurer jsonWhateverTheAcceptHeader() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void configureContentNegotiation(ContentNegotiationConfigurer negotiation) {
+                negotiation.ignoreAcceptHeader(true).defaultContentType(MediaType.APPLICATION_JSON, MediaType.ALL);
+            }
+        };
+    }
 
     @Bean
     JsonMapperBuilderCustomizer strictJson() {
@@ -27,6 +45,9 @@ class JsonSettings {
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    // numbers in JSON trees (metadata) arrive exactly as sent, so Metadata can refuse
+                    // what a double cannot hold instead of storing Infinity, 0.0 or a rounded value
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                     .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .withCoercionConfigDefaults(c -> c.setAcceptBlankAsEmpty(false))
                     .withCoercionConfig(

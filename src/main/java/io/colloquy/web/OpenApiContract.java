@@ -58,6 +58,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         errors.put(429, List.of("RATE_LIMIT_EXCEEDED", "PLAN_LIMIT_EXCEEDED"));
         errors.put(500, List.of("INTERNAL"));
         errors.put(503, List.of("SERVICE_UNAVAILABLE"));
+        errors.put(505, List.of("HTTP_VERSION_NOT_SUPPORTED"));
         return java.util.Collections.unmodifiableMap(errors);
     }
 

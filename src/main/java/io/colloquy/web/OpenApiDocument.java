@@ -67,6 +67,11 @@ class OpenApiDocument {
                                 `DELETE /v1/project` and `DELETE /v1/namespaces/{ns}` answer 200 with a signed receipt \
                                 {"receipt", "signed_text", "signature", "algorithm", "key_id"}; key `name` \
                                 is optional; memories are listed newest first. \
+                                A path with an empty segment (no namespace) is 404 NOT_FOUND; a query that is not \
+                                percent-encoded UTF-8 is 400; responses are JSON whatever Accept says; an unknown \
+                                HTTP version is 505 HTTP_VERSION_NOT_SUPPORTED; metadata numbers must be exactly \
+                                representable as IEEE-754 doubles (RFC 8785), NUL is refused in project and key \
+                                names, and expires_at must fall in years 0001 to 9999 (else 400). \
                                 Rate limits: every request is charged to one token bucket, its project's for a \
                                 valid key (the plan's requests per second, bursts of 2 s worth) or else its client \
                                 address's (no key, a bad key, an address outside an allowlist). \

@@ -152,7 +152,37 @@ class BadInputIntegrationTests {
                 new Case(
                         "POST",
                         "/v1/keys",
-                        TestApi.json("capabilities", List.of("read"), "ip_allowlist", List.of("300.1.1.1")))));
+                        TestApi.json("capabilities", List.of("read"), "ip_allowlist", List.of("300.1.1.1"))),
+                // PostgreSQL text cannot hold NUL: names stored as plain text refuse it
+                new Case("POST", "/v1/keys", TestApi.json("name", "a\u0000b", "capabilities", List.of("read"))),
+                new Case("PATCH", "/v1/project", TestApi.json("name", "a\u0000b")),
+                // null inside tags, on create as on PATCH
+                new Case("POST", dialogues, "{\"tags\":[\"ok\",null]}"),
+                new Case("PATCH", dialogues + "/" + dialogue, "{\"tags\":[null]}"),
+                // metadata numbers a double cannot hold exactly
+                new Case("POST", dialogues, "{\"metadata\":{\"n\":" + "9".repeat(400) + "}}"),
+                new Case("POST", dialogues, "{\"metadata\":{\"n\":[1e400]}}"),
+                new Case("POST", dialogues, "{\"metadata\":{\"n\":{\"m\":1e-400}}}"),
+                new Case("POST", dialogues, "{\"metadata\":{\"n\":0.12345678901234567890123}}"),
+                new Case("POST", dialogues, "{\"metadata\":{\"n\":9007199254740993}}"),
+                new Case("POST", messages, "{\"role\":\"user\",\"content\":\"x\",\"metadata\":{\"n\":-1e400}}"),
+                new Case(
+                        "POST",
+                        memories,
+                        "{\"kind\":\"long_term\",\"content\":\"x\",\"metadata\":{\"n\":1" + "0".repeat(400) + "}}"),
+                new Case("PATCH", dialogues + "/" + dialogue, "{\"metadata\":{\"n\":1e400}}"),
+                new Case("PATCH", memories + "/" + memory, "{\"metadata\":{\"n\":" + "1".repeat(400) + "}}"),
+                // expires_at beyond what can be stored
+                new Case(
+                        "POST",
+                        "/v1/keys",
+                        TestApi.json("capabilities", List.of("read"), "expires_at", "+999999999-12-31T23:59:59Z")),
+                new Case(
+                        "POST",
+                        memories,
+                        TestApi.json("kind", "long_term", "content", "x", "expires_at", "+999999999-12-31T23:59:59Z")),
+                new Case("PATCH", memories + "/" + memory, TestApi.json("expires_at", "+999999999-12-31T23:59:59Z")),
+                new Case("PATCH", memories + "/" + memory, TestApi.json("expires_at", "+10000-01-01T00:00:00Z"))));
         return cases;
     }
 
@@ -168,6 +198,104 @@ class BadInputIntegrationTests {
             assertContractError(r);
         }
         assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
+    void aProjectNameWithNulIsRefusedWhenTheOperatorCreatesIt() {
+        TestApi.Response r =
+                api.post(io.colloquy.IntegrationTest.OPERATOR_TOKEN, "/v1/projects", TestApi.json("name", "a\u0000b"));
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().at("/error/fields/0/field").asString()).isEqualTo("name");
+        assertContractError(r);
+    }
+
+    @Test
+    void nulInEncryptedFieldsRoundTrips() {
+        String nul = "before\u0000after";
+        TestApi.Response d = api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/dialogues",
+                TestApi.json("title", nul, "tags", List.of(nul), "metadata", Map.of(nul, nul)));
+        assertThat(d.status()).as(d.body()).isEqualTo(201);
+        TestApi.Response read = api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d.text("/id"));
+        assertThat(read.text("/title")).isEqualTo(nul);
+        assertThat(read.json().at("/tags/0").asString()).isEqualTo(nul);
+        assertThat(read.json().at("/metadata").get(nul).asString()).isEqualTo(nul);
+        TestApi.Response m = api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/dialogues/" + d.text("/id") + "/messages",
+                TestApi.json("role", "user", "content", nul));
+        assertThat(m.status()).as(m.body()).isEqualTo(201);
+        assertThat(m.text("/content")).isEqualTo(nul);
+    }
+
+    @Test
+    void metadataNumbersThatFitADoubleRoundTripExactly() {
+        String sent = "{\"a\":0.1,\"b\":1e300,\"c\":9007199254740992,\"d\":-2.5e-300,\"e\":[1.5,-7,0],"
+                + "\"f\":{\"g\":123456.789}}";
+        TestApi.Response created =
+                api.post(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues", "{\"metadata\":" + sent + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        TestApi.Response read =
+                api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + created.text("/id"));
+        var expected = TestApi.JSON.readTree(sent);
+        var metadata = read.json().get("metadata");
+        for (String field : List.of("a", "b", "c", "d")) {
+            assertThat(metadata.get(field).decimalValue())
+                    .as(field + " in " + read.body())
+                    .isEqualByComparingTo(expected.get(field).decimalValue());
+        }
+        assertThat(metadata.at("/e/0").decimalValue()).isEqualByComparingTo("1.5");
+        assertThat(metadata.at("/e/1").decimalValue()).isEqualByComparingTo("-7");
+        assertThat(metadata.at("/f/g").decimalValue()).isEqualByComparingTo("123456.789");
+    }
+
+    @Test
+    void malformedPercentEncodingInTheQueryIs400() {
+        String base = "/v1/namespaces/" + ns;
+        List<String> routes = List.of(
+                base + "/dialogues",
+                base + "/dialogues/" + dialogue,
+                base + "/dialogues/" + dialogue + "/messages",
+                base + "/memories",
+                base + "/memories/" + memory,
+                base + "/search",
+                "/v1/keys",
+                "/v1/project",
+                "/v1/audit/events",
+                "/v1/webhooks");
+        for (String route : routes) {
+            for (String query :
+                    List.of("limit=%ZZ", "cursor=%FF", "tag=%ED%A0%80", "q=%ED%A0%80", "limit=5%", "namespace=a%00b")) {
+                io.colloquy.RawHttp.Response r = io.colloquy.RawHttp.request(
+                        port, "GET", route + "?" + query, "Authorization: Bearer " + project.adminKey());
+                assertThat(r.status())
+                        .as(route + "?" + query + " -> " + r.body())
+                        .isEqualTo(400);
+                assertThat(r.json().at("/error/code").asString()).isEqualTo("VALIDATION_FAILED");
+                assertThat(r.json().at("/error/request_id").asString()).startsWith("req_");
+                assertThat(r.header("X-Request-Id")).startsWith("req_");
+                assertThat(r.header("X-RateLimit-Limit")).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aPathWithoutItsNamespaceIs404() {
+        for (String path : List.of(
+                "/v1/namespaces//dialogues",
+                "/v1/namespaces//memories",
+                "/v1/namespaces//dialogues/" + dialogue,
+                "/v1/namespaces/",
+                "/v1/namespaces")) {
+            TestApi.Response r = api.get(project.adminKey(), path);
+            assertThat(r.status()).as(path + " -> " + r.body()).isEqualTo(404);
+            assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
+            assertContractError(r);
+            assertThat(r.header("X-RateLimit-Limit")).isNotNull();
+        }
+        TestApi.Response post = api.post(project.adminKey(), "/v1/namespaces//dialogues", "{}");
+        assertThat(post.status()).as(post.body()).isEqualTo(404);
     }
 
     @Test
