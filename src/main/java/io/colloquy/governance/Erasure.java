@@ -11,6 +11,7 @@ import io.colloquy.memories.MemoryService;
 import io.colloquy.tenancy.IdempotencyRecords;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
+import io.colloquy.tenancy.TenantTransactions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
