@@ -5,6 +5,7 @@ import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.EntityType;
 import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.keys.Caller;
+import io.colloquy.tenancy.ProjectService;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;
 import java.util.Base64;
@@ -22,11 +23,23 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class EncryptionKeyController {
     private final ProjectKeys projectKeys;
+    private final ProjectService projects;
     private final AuditLog audit;
 
-    EncryptionKeyController(ProjectKeys projectKeys, AuditLog audit) {
+    EncryptionKeyController(ProjectKeys projectKeys, ProjectService projects, AuditLog audit) {
         this.projectKeys = projectKeys;
+        this.projects = projects;
         this.audit = audit;
+    }
+
+    /**
+     * Takes the project's key-change lock, then checks the project is still there: a change that waited
+     * for a concurrent project deletion answers 404, not an error.
+     */
+    private java.util.UUID locked(Caller.Key caller) {
+        projectKeys.holdChanges(caller.projectId());
+        projects.get(caller.projectId());
+        return caller.projectId();
     }
 
     /** Records a change of the project's key (never key material) and answers with the new status. */
@@ -79,16 +92,16 @@ class EncryptionKeyController {
         if (key.length != 32) {
             throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
         }
-        return audited(caller.projectId(), "supplied", projectKeys.supplyCustomerKey(caller.projectId(), key));
+        return audited(caller.projectId(), "supplied", projectKeys.supplyCustomerKey(locked(caller), key));
     }
 
     @DeleteMapping("/v1/project/encryption-key")
     StatusView revoke(@AuthenticationPrincipal Caller.Key caller) {
-        return audited(caller.projectId(), "revoked", projectKeys.revokeCustomerKey(caller.projectId()));
+        return audited(caller.projectId(), "revoked", projectKeys.revokeCustomerKey(locked(caller)));
     }
 
     @PostMapping("/v1/project/encryption-key/rotate")
     StatusView rotate(@AuthenticationPrincipal Caller.Key caller) {
-        return audited(caller.projectId(), "rotated", projectKeys.rotate(caller.projectId()));
+        return audited(caller.projectId(), "rotated", projectKeys.rotate(locked(caller)));
     }
 }

@@ -170,22 +170,50 @@ class ProjectIntegrationTests {
 
     @Test
     void aDeletionThatWaitedForAnotherFindsTheProjectGone() throws Exception {
+        assertThat(whileTheProjectIsBeingDeleted(p -> api.delete(p.adminKey(), "/v1/project")))
+                .allSatisfy(r -> {
+                    assertThat(r.status()).as(r.body()).isEqualTo(404);
+                    assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
+                });
+    }
+
+    @Test
+    void keyChangesThatWaitedForAProjectDeletionFindTheProjectGone() throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        for (java.util.function.Function<TestProject, TestApi.Response> change :
+                List.<java.util.function.Function<TestProject, TestApi.Response>>of(
+                        p -> api.post(p.adminKey(), "/v1/project/encryption-key/rotate", null),
+                        p -> api.send(
+                                "PUT",
+                                "/v1/project/encryption-key",
+                                p.adminKey(),
+                                json("key", key),
+                                Map.of("Content-Type", "application/json")),
+                        p -> api.delete(p.adminKey(), "/v1/project/encryption-key"))) {
+            assertThat(whileTheProjectIsBeingDeleted(change))
+                    .allSatisfy(r -> assertThat(r.status()).as(r.body()).isEqualTo(404));
+        }
+    }
+
+    /**
+     * Deletes a project in a transaction held open until {@code request}, sent meanwhile, waits on a lock;
+     * then commits and returns what the request got.
+     */
+    private List<TestApi.Response> whileTheProjectIsBeingDeleted(
+            java.util.function.Function<TestProject, TestApi.Response> request) throws Exception {
         TestProject p = TestProjects.aProject(api);
         String ns = TestProjects.aNamespace();
         p.message(ns, p.dialogue(ns), "hello");
         java.util.UUID id = TestProjects.uuid(p.id());
         var audit = new io.colloquy.audit.AuditContext(id, io.colloquy.audit.AuditActor.system("test"), null);
         try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
-            java.util.concurrent.Future<TestApi.Response> second = audit.call(() -> tenants.inProject(id, () -> {
+            java.util.concurrent.Future<TestApi.Response> waiting = audit.call(() -> tenants.inProject(id, () -> {
                 erasure.deleteProject(id); // not committed until this returns
-                java.util.concurrent.Future<TestApi.Response> request =
-                        pool.submit(() -> api.delete(p.adminKey(), "/v1/project"));
+                java.util.concurrent.Future<TestApi.Response> sent = pool.submit(() -> request.apply(p));
                 awaitALockWait();
-                return request;
+                return sent;
             }));
-            TestApi.Response r = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(r.status()).as(r.body()).isEqualTo(404);
-            assertThat(r.errorCode()).isEqualTo("NOT_FOUND");
+            return List.of(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
 
