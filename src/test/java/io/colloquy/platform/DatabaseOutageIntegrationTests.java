@@ -95,6 +95,28 @@ class DatabaseOutageIntegrationTests {
         outage.assertHandledWell();
     }
 
+    @Test
+    void livenessFailsOnlyOnceTheEmbeddedClusterCannotBeRecovered() throws Exception {
+        ConfigurableApplicationContext server = startServer(newDataDir());
+        DatabaseEndpoint.Embedded pg = server.getBean(DatabaseEndpoint.class).embedded();
+        assertThat(pg).isNotNull();
+        int port = ((WebServerApplicationContext) server).getWebServer().getPort();
+        assertThat(status(port, "/healthz")).isEqualTo(200);
+
+        // the cluster loses what makes it a cluster, then its postmaster: no restart can succeed
+        Files.move(pg.clusterDir().resolve("PG_VERSION"), pg.clusterDir().resolve("PG_VERSION.gone"));
+        ProcessHandle.of(postmasterPid(pg.clusterDir())).orElseThrow().destroyForcibly();
+
+        awaitTrue(Duration.ofSeconds(60), () -> status(port, "/healthz") == 503, "/healthz to fail");
+        assertThat(status(port, "/readyz")).isEqualTo(503);
+        // a key lookup needs the database
+        String someKey = "cq_key_" + "0".repeat(32) + "_" + "A".repeat(43);
+        TestApi.Response refused = new TestApi(port).get(someKey, "/v1/project");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isNotNull();
+        assertThat(refused.errorCode()).isEqualTo("SERVICE_UNAVAILABLE");
+    }
+
     @AfterEach
     void stopEverything() throws IOException {
         for (ConfigurableApplicationContext server : servers.reversed()) {
