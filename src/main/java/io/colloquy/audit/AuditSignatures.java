@@ -62,13 +62,17 @@ public final class AuditSignatures {
      * the outbox hold such data (the sequencer moves them within a second; try again).
      */
     public int resealOlderData(UUID project, String ns, int current, int limit) {
+        // The outbox first: a row the sequencer moves into the log after this statement is then found in the
+        // log by the next one (the move commits at once). Read the other way round, a row moved in between
+        // was seen in neither place, and its key version was destroyed under it.
+        boolean waiting = log.outboxDataUnderOlderKeys(project, ns, current) > 0;
         List<AuditRepository.Sealed> old = log.dataUnderOlderKeys(project, ns, current, limit);
         for (AuditRepository.Sealed e : old) {
             io.colloquy.crypto.FieldRef ref =
                     new io.colloquy.crypto.FieldRef(project, ns, AuditLog.DATA_TABLE, e.eventId(), "data");
             log.resealData(project, e.seq(), values.seal(ref, values.open(ref, e.data())));
         }
-        if (old.isEmpty() && log.outboxDataUnderOlderKeys(project, ns, current) > 0) {
+        if (old.isEmpty() && waiting) {
             return -1;
         }
         return old.size();
