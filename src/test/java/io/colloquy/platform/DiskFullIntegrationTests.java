@@ -47,8 +47,9 @@ class DiskFullIntegrationTests {
     @Test
     void fullDiskRefusesWritesWith503KeepsReadsAndRecoversWhenSpaceReturns() throws Exception {
         assumeTrue(OsUser.current().root(), "mounting a small tmpfs for the data directory needs root");
-        Path mount = Path.of("target", "disk-full-it-" + UUID.randomUUID()).toAbsolutePath();
-        Files.createDirectories(mount);
+        // under the system's temporary directory, not target/: the checkout may sit below a directory the
+        // unprivileged PostgreSQL user cannot traverse (the launcher would then move the cluster elsewhere)
+        Path mount = Files.createTempDirectory("colloquy-disk-full-it-");
         mounts.add(mount);
         Process mounting = new ProcessBuilder(
                         "mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE + ",mode=0755", "tmpfs", mount.toString())
