@@ -217,6 +217,11 @@ class SlowClientIntegrationTests {
     }
 
     /** Sessions of the server whose transaction has been open for over a second. */
+    /**
+     * Sessions holding a transaction open for over a second while running nothing: what an export blocked on a
+     * slow reader inside its transaction looks like. (A statement or COMMIT that is merely slow on a loaded
+     * machine is not that.)
+     */
     private List<String> exportTransactionsOpenOverASecond() throws SQLException {
         List<String> open = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(
@@ -226,7 +231,8 @@ class SlowClientIntegrationTests {
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("""
                         SELECT pid, state, query FROM pg_stat_activity
-                         WHERE application_name = 'colloquy' AND xact_start < now() - interval '1 second'""")) {
+                         WHERE application_name = 'colloquy' AND state = 'idle in transaction'
+                           AND xact_start < now() - interval '1 second'""")) {
             while (r.next()) {
                 open.add(r.getInt(1) + " " + r.getString(2) + ": " + r.getString(3));
             }
