@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * its latency keeps counting from its scheduled time). Requests of the first WARMUP seconds are sent at the same
  * rate but not measured. Loopback only; stops by itself (each request times out after 10 s).
  * Prints one JSON object: rate, seconds, sent, p50_ms, p99_ms, p999_ms, max_ms, non_2xx, errors, achieved_rps,
- * max_send_lag_ms (how far behind its schedule the generator itself ever sent).
+ * max_send_lag_ms (how far behind its schedule the generator itself ever got, before any wait for a slot: CPU
+ * starvation of the generator) and in_flight_limit_waits (sends that waited for a slot: the server fell behind).
  * Usage: BENCH_KEY=cq_... java OpenLoad.java BASE_URL GET|POST RATE WARMUP SECONDS MAX_IN_FLIGHT PATH[,PATH...]
  * POST sends one 100-character user message as JSON; several paths are used in turn.
  */
@@ -65,7 +66,8 @@ public class OpenLoad {
         long[] latencies = new long[measured]; // nanoseconds; -1 = no answer (error or timeout)
         AtomicLong non2xx = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        long maxLag = 0;
+        long maxLag = 0; // how late the generator itself got to a send (CPU starvation, not the server)
+        long limitWaits = 0; // sends that had to wait for a free in-flight slot (the server fell behind)
         Semaphore inFlight = new Semaphore(maxInFlight);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         for (int i = 0; i < unmeasured + measured; i++) {
@@ -73,10 +75,16 @@ public class OpenLoad {
             for (long wait; (wait = scheduled - System.nanoTime()) > 0; ) {
                 LockSupport.parkNanos(wait);
             }
-            if (!inFlight.tryAcquire(15, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no request finished within 15 s");
+            boolean measuring = i >= unmeasured;
+            if (measuring) {
+                maxLag = Math.max(maxLag, System.nanoTime() - scheduled);
             }
-            maxLag = Math.max(maxLag, System.nanoTime() - scheduled);
+            if (!inFlight.tryAcquire()) {
+                limitWaits += measuring ? 1 : 0;
+                if (!inFlight.tryAcquire(15, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no request finished within 15 s");
+                }
+            }
             int slot = i - unmeasured;
             http.sendAsync(requests[i % requests.length], HttpResponse.BodyHandlers.discarding())
                     .whenComplete((response, failure) -> {
@@ -104,7 +112,8 @@ public class OpenLoad {
         System.out.println(String.format(
                 Locale.ROOT,
                 "{\"rate\":%.1f,\"seconds\":%d,\"sent\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"p999_ms\":%s,"
-                        + "\"max_ms\":%s,\"non_2xx\":%d,\"errors\":%d,\"achieved_rps\":%.1f,\"max_send_lag_ms\":%.2f}",
+                        + "\"max_ms\":%s,\"non_2xx\":%d,\"errors\":%d,\"achieved_rps\":%.1f,\"max_send_lag_ms\":%.2f,"
+                        + "\"in_flight_limit_waits\":%d}",
                 rate,
                 seconds,
                 measured,
@@ -115,7 +124,8 @@ public class OpenLoad {
                 non2xx.get(),
                 errors.get(),
                 measured / measuredSeconds,
-                maxLag / 1e6));
+                maxLag / 1e6,
+                limitWaits));
     }
 
     /** Nearest-rank percentile in milliseconds, or JSON null when nothing was answered. */
