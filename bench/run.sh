@@ -2,13 +2,16 @@
 # Colloquy HTTP benchmark (manual; not run by CI). One command: bench/run.sh
 #
 # Starts the server from this repository on a fresh data directory (embedded PostgreSQL), measures
-# appends and reads with wrk, then measures the same PostgreSQL with pgbench as the ceiling, and prints
+# appends and reads with wrk (closed loop; with the server's and PostgreSQL's CPU time per request), then
+# at a fixed arrival rate of half that peak with OpenLoad.java (open loop), then the same PostgreSQL with
+# pgbench as the ceiling (including the exact SQL of an API append, as the app role), and prints
 # ONE JSON object on stdout (everything else goes to stderr). The JSON is also saved to
 # bench/results/bench-<timestamp>.json. See bench/README.md.
 #
 # Environment: DURATION (30s) per measurement, WARMUP (10s), CONNECTIONS (64), THREADS (2),
 # PREFILL (200), PGBENCH_SCALE (10), KEEP_DATA (0: the data directory is removed after the run),
-# MVN_ARGS (extra Maven arguments for the one-time build, e.g. -o).
+# MVN_ARGS (extra Maven arguments for the one-time build, e.g. -o), APPEND_SQL_CLIENTS (32, the server's pool
+# size), OPEN_LOOP_WARMUP (2s), OPEN_LOOP_MAX_IN_FLIGHT (128).
 set -euo pipefail
 
 exec 3>&1 1>&2 # fd 3 = the real stdout, kept for the final JSON; everything else goes to stderr
@@ -24,6 +27,9 @@ PGBENCH_SCALE="${PGBENCH_SCALE:-10}"
 KEEP_DATA="${KEEP_DATA:-0}"
 SCALE_MESSAGES="${SCALE_MESSAGES:-100000}"  # messages in one namespace for search and export at scale; 0 skips
 SEARCH_QUERIES="${SEARCH_QUERIES:-200}"
+APPEND_SQL_CLIENTS="${APPEND_SQL_CLIENTS:-32}" # pgbench clients for the append SQL ceiling: the server's default pool size
+OPEN_LOOP_WARMUP="${OPEN_LOOP_WARMUP:-2s}"
+OPEN_LOOP_MAX_IN_FLIGHT="${OPEN_LOOP_MAX_IN_FLIGHT:-128}"
 NS="bench"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -42,6 +48,7 @@ to_seconds() {
 }
 DURATION_S="$(to_seconds "$DURATION")"
 WARMUP_S="$(to_seconds "$WARMUP")"
+OPEN_LOOP_WARMUP_S="$(to_seconds "$OPEN_LOOP_WARMUP")"
 [ "$DURATION_S" -gt 0 ] || die "DURATION must be at least 1s"
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +103,14 @@ ensure_tools() {
   for t in wrk psql curl jq; do command -v "$t" >/dev/null 2>&1 || die "$t still not found"; done
 }
 ensure_tools
+# JDK 25 for the open-loop load generator (OpenLoad.java), found like ./colloquy finds it
+java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_major "$JAVA_HOME")" != 25 ]; then
+  for d in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*25*; do
+    if [ -x "$d/bin/java" ] && [ "$(java_major "$d")" = 25 ]; then export JAVA_HOME="$d"; break; fi
+  done
+fi
+[ -x "${JAVA_HOME:-}/bin/java" ] || die "no JDK 25 found (set JAVA_HOME)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load average before the run: $LOAD_BEFORE (other work on this machine skews the numbers)"
 
@@ -161,7 +176,7 @@ cluster_pids() {
   local dir="$1" p cmd
   [ -n "$dir" ] || return 0
   for p in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+    cmd="$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" || continue # a process may end while we look
     if [[ "$cmd" == *"$dir"* ]]; then echo "${p#/proc/}"; fi
   done
 }
@@ -298,7 +313,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 NCPU="$(nproc)"
 proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }           # utime+stime
 children_cpu_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }                            # waited-for children
-postgres_cpu_ticks() { # postmaster + its children (the server's pooled backends persist across a run)
+postgres_cpu_ticks() { # postmaster + its live children + the children it has reaped (backends that ended)
   local pm p ppid sum=0
   pm="$(sed -n 1p "$cluster_dir/postmaster.pid" 2>/dev/null)"
   [ -n "$pm" ] || { echo 0; return; }
@@ -306,7 +321,7 @@ postgres_cpu_ticks() { # postmaster + its children (the server's pooled backends
     read -r ppid ticks < <(awk '{print $4, $14 + $15}' "$p/stat" 2>/dev/null) || continue
     if [ "${p#/proc/}" = "$pm" ] || [ "$ppid" = "$pm" ]; then sum=$((sum + ticks)); fi
   done
-  echo "$sum"
+  echo "$((sum + $(awk '{print $16 + $17}' "/proc/$pm/stat" 2>/dev/null || echo 0)))"
 }
 machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6; exit}' /proc/stat; } # busy total
 
@@ -333,8 +348,11 @@ run_wrk() {
         server_jvm_pct_of_one_core: (($jvm / $hz / $secs * 1000 | round) / 10),
         postgres_pct_of_one_core: (($pg / $hz / $secs * 1000 | round) / 10),
         machine_busy_pct_of_all_cores: (if ($b[1] - $a[1]) > 0 then (($b[0] - $a[0]) / ($b[1] - $a[1]) * 1000 | round) / 10 else null end),
-        cores: $ncpu}}' <<<"$result" >"$work_tmp/$name.json"
-  log "$name: $(jq -c '{rps, p50_ms, p99_ms, non_2xx, socket_errors, cpu}' "$work_tmp/$name.json")"
+        cores: $ncpu},
+      cpu_us_per_request: (if .requests > 0 then
+        {jvm: ($jvm / $hz * 1e6 / .requests | round), postgres: ($pg / $hz * 1e6 / .requests | round)} else null end)}' \
+    <<<"$result" >"$work_tmp/$name.json"
+  log "$name: $(jq -c '{rps, p50_ms, p99_ms, non_2xx, socket_errors, cpu, cpu_us_per_request}' "$work_tmp/$name.json")"
 }
 
 [ "$WARMUP_S" -gt 0 ] && run_wrk warmup_append append.lua "${WARMUP_S}s" BENCH_DIALOGUES="$SPREAD_CSV"
@@ -349,6 +367,33 @@ log "read dialogue has $msg_count messages; after_seq=$after_seq returns $check"
 [ "$WARMUP_S" -gt 0 ] && run_wrk warmup_read read.lua "$(((WARMUP_S + 1) / 2))s" \
   BENCH_DIALOGUE="$READ_DLG" BENCH_AFTER_SEQ="$after_seq"
 run_wrk read_last_50 read.lua "$DURATION" BENCH_DIALOGUE="$READ_DLG" BENCH_AFTER_SEQ="$after_seq"
+
+# ---------------------------------------------------------------------------------------------
+# 4a. Open loop: a fixed arrival rate of half the peak wrk measured above, latency from each request's
+#     scheduled send time (OpenLoad.java; wrk is closed-loop and hides queueing)
+# ---------------------------------------------------------------------------------------------
+# run_open NAME METHOD RATE PATHS -> writes $work_tmp/NAME.json
+run_open() {
+  local name="$1" method="$2" rate="$3" paths="$4" out="$work_tmp/$1.open" j0 p0 j1 p1
+  log "open loop $name: $method at $rate/s for ${DURATION_S}s (after ${OPEN_LOOP_WARMUP_S}s unmeasured), at most $OPEN_LOOP_MAX_IN_FLIGHT in flight"
+  j0="$(proc_cpu_ticks "$server_pid")"; p0="$(postgres_cpu_ticks)"
+  BENCH_KEY="$API_KEY" "$JAVA_HOME/bin/java" "$here/OpenLoad.java" "$BASE" "$method" "$rate" "$OPEN_LOOP_WARMUP_S" \
+    "$DURATION_S" "$OPEN_LOOP_MAX_IN_FLIGHT" "$paths" >"$out" 2>"$out.err" &
+  await_tool || { cat "$out" "$out.err" >&2; die "open loop $name failed"; }
+  j1="$(proc_cpu_ticks "$server_pid")"; p1="$(postgres_cpu_ticks)"
+  kill -0 "$server_pid" 2>/dev/null || { tail -n 40 "$server_log" >&2; die "the server died during $name"; }
+  # the CPU figures include the unmeasured lead-in, so they are divided by every request sent
+  jq -c --argjson jvm "$((j1 - j0))" --argjson pg "$((p1 - p0))" --argjson hz "$CLK_TCK" \
+    --argjson all "$(awk -v r="$rate" -v w="$OPEN_LOOP_WARMUP_S" -v s="$DURATION_S" 'BEGIN { printf "%d", r * w + 0.5 + int(r * s + 0.5) }')" \
+    '. + {cpu_us_per_request: {jvm: ($jvm / $hz * 1e6 / $all | round), postgres: ($pg / $hz * 1e6 / $all | round)}}' \
+    "$out" >"$work_tmp/$name.json" && [ -s "$work_tmp/$name.json" ] || { cat "$out" "$out.err" >&2; die "open loop $name printed no result"; }
+  log "$name: $(cat "$work_tmp/$name.json")"
+}
+OPEN_APPEND_RATE="$(jq '.rps / 2 | floor | if . < 1 then 1 else . end' "$work_tmp/append_spread.json")"
+OPEN_READ_RATE="$(jq '.rps / 2 | floor | if . < 1 then 1 else . end' "$work_tmp/read_last_50.json")"
+spread_paths="$(for id in "${SPREAD_DLGS[@]}"; do printf '/v1/namespaces/%s/dialogues/%s/messages,' "$NS" "$id"; done)"
+run_open open_append POST "$OPEN_APPEND_RATE" "${spread_paths%,}"
+run_open open_read GET "$OPEN_READ_RATE" "/v1/namespaces/$NS/dialogues/$READ_DLG/messages?after_seq=$after_seq&limit=50"
 
 # ---------------------------------------------------------------------------------------------
 # 4b. Data at scale: keyword search p50/p99 over SCALE_MESSAGES messages in one namespace, and the
@@ -445,10 +490,40 @@ PG_SELECT_TPS="$(pg_tps "$work_tmp/pg_select.out")"
 [ -n "$PG_INSERT_TPS" ] && [ -n "$PG_SELECT_TPS" ] || die "could not parse pgbench tps"
 PG_FAILED="$(cat "$work_tmp/pg_insert.out" "$work_tmp/pg_select.out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' | awk '{s+=$1} END {print s+0}')"
 
+# The append SQL ceiling: exactly the statements of one API append transaction (pgbench/append_transaction.sql),
+# as the app role under row-level security, in the server's database, on the project and the 64 spread
+# dialogues created through the API above. Values are random bytes of the sizes the server writes.
+api_uuid() { local h="${1#*_}"; echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
+random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+spread_uuids="$(for id in "${SPREAD_DLGS[@]}"; do api_uuid "$id"; done | paste -sd, -)"
+tokens="$(head -c 40 /dev/urandom | od -An -td8 -w8 | tr -d ' ' | paste -sd, -)" # 5 blind-index tokens (5 distinct words)
+log "pgbench append SQL ceiling: -c $APPEND_SQL_CLIENTS -j $THREADS -T $DURATION_S -M prepared as colloquy_app (pgbench/append_transaction.sql)"
+j0="$(proc_cpu_ticks "$server_pid")"; p0="$(postgres_cpu_ticks)"
+PGUSER=colloquy_app PGPASSWORD="$(tr -d '\n' <"$data_dir/secrets/db-app.password")" \
+  "$PGBENCH" -n -c "$APPEND_SQL_CLIENTS" -j "$THREADS" -T "$DURATION_S" -M prepared \
+  -D project="$(api_uuid "$(jq -r '.project.id' <<<"$project_json")")" -D ns="$NS" \
+  -D dialogues="{$spread_uuids}" -D ndialogues="${#SPREAD_DLGS[@]}" -D actor="$(jq -r '.key.id' <<<"$project_json")" \
+  -D content="\\x$(random_hex 133)" -D metadata="\\x$(random_hex 35)" -D audit_data="\\x$(random_hex 393)" \
+  -D data_hash="\\x$(random_hex 32)" -D tokens="{$tokens}" \
+  -f "$here/pgbench/append_transaction.sql" colloquy >"$work_tmp/pg_append.out" 2>&1 &
+await_tool || { cat "$work_tmp/pg_append.out" >&2; die "pgbench append SQL ceiling failed"; }
+j1="$(proc_cpu_ticks "$server_pid")"; p1="$(postgres_cpu_ticks)"
+cat "$work_tmp/pg_append.out" >&2
+PG_APPEND_TPS="$(pg_tps "$work_tmp/pg_append.out")"
+[ -n "$PG_APPEND_TPS" ] || die "could not parse the append SQL ceiling's tps"
+PG_APPEND_TX="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work_tmp/pg_append.out")"
+APPEND_SQL_JSON="$(jq -cn --argjson tps "$PG_APPEND_TPS" --argjson clients "$APPEND_SQL_CLIENTS" --argjson tx "${PG_APPEND_TX:-0}" \
+  --argjson failed "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work_tmp/pg_append.out" | awk '{s+=$1} END {print s+0}')" \
+  --argjson lat "$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$work_tmp/pg_append.out" | tail -n 1 | grep . || echo null)" \
+  --argjson jvm "$((j1 - j0))" --argjson pg "$((p1 - p0))" --argjson hz "$CLK_TCK" '
+  {tps: ((($tps * 1000) | round) / 1000), clients: $clients, transactions: $tx, latency_avg_ms: $lat, failed_transactions: $failed,
+   cpu_us_per_transaction: (if $tx > 0 then {postgres: ($pg / $hz * 1e6 / $tx | round), jvm: ($jvm / $hz * 1e6 / $tx | round)} else null end)}')"
+log "append SQL ceiling: $APPEND_SQL_JSON"
+
 # ---------------------------------------------------------------------------------------------
 # 6. Result
 # ---------------------------------------------------------------------------------------------
-summary() { jq -c '{rps, p50_ms, p99_ms, non_2xx, requests, p90_ms, max_ms, non_2xx_by_status, socket_errors, cpu}' "$work_tmp/$1.json"; }
+summary() { jq -c '{rps, p50_ms, p99_ms, non_2xx, requests, p90_ms, max_ms, non_2xx_by_status, socket_errors, cpu, cpu_us_per_request}' "$work_tmp/$1.json"; }
 final="$(jq -cn \
   --argjson duration "$DURATION_S" --argjson conns "$CONNECTIONS" --argjson threads "$THREADS" \
   --argjson one "$(summary append_one_dialogue)" --argjson spread "$(summary append_spread)" \
@@ -456,6 +531,8 @@ final="$(jq -cn \
   --argjson ins "$PG_INSERT_TPS" --argjson sel "$PG_SELECT_TPS" --argjson pgfail "$PG_FAILED" \
   --argjson cold "$COLD_START_S" --argjson cores "$NCPU" --argjson scale "$PGBENCH_SCALE" \
   --argjson search "$SEARCH_JSON" --argjson export "$EXPORT_JSON" \
+  --argjson sqlceil "$APPEND_SQL_JSON" --argjson oappend "$(cat "$work_tmp/open_append.json")" \
+  --argjson oread "$(cat "$work_tmp/open_read.json")" \
   --arg stamp "$stamp" --arg load "$LOAD_BEFORE" --arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg pgbench "$("$PGBENCH" --version)" --arg wrk "$(wrk -v 2>&1 | head -n 1)" '
   def r3: (. * 1000 | round) / 1000;
@@ -463,11 +540,15 @@ final="$(jq -cn \
    append_one_dialogue: $one, append_spread: $spread, read_last_50: $read,
    pgbench_insert_tps: ($ins | r3), pgbench_select_tps: ($sel | r3), pgbench_failed_transactions: $pgfail,
    append_vs_pgbench_insert: ($spread.rps / $ins | r3), read_vs_pgbench_select: ($read.rps / $sel | r3),
+   append_sql_ceiling: $sqlceil, append_vs_sql_ceiling: ($spread.rps / $sqlceil.tps | r3),
+   open_loop: {append: $oappend, read: $oread},
    cold_start_s: $cold, search_at_scale: $search, export_at_scale: $export,
    non_2xx_total: ($one.non_2xx + $spread.non_2xx + $read.non_2xx),
    meta: {timestamp: $stamp, load_avg_before: $load, commit: $commit, cores: $cores, pgbench_scale: $scale, wrk: $wrk, pgbench: $pgbench}}')"
 printf '%s\n' "$final" >"$json_out"
 nz="$(jq '.non_2xx_total' <<<"$final")"
 [ "$nz" = 0 ] || log "WARNING: $nz non-2xx responses during the measurements (see non_2xx_by_status)"
+onz="$(jq '.open_loop.append.non_2xx + .open_loop.append.errors + .open_loop.read.non_2xx + .open_loop.read.errors' <<<"$final")"
+[ "$onz" = 0 ] || log "WARNING: $onz non-2xx answers or errors in the open-loop runs"
 log "saved $json_out"
 printf '%s\n' "$final" >&3
