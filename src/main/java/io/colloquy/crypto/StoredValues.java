@@ -1,9 +1,13 @@
 package io.colloquy.crypto;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -25,6 +29,7 @@ public final class StoredValues {
     private static final int HEADER = 1 + 4 + 12;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(StoredValues.class);
+    static final GcmCiphers CIPHERS = new GcmCiphers();
     private final Keyring keyring;
 
     StoredValues(Keyring keyring) {
@@ -33,17 +38,21 @@ public final class StoredValues {
 
     public byte[] seal(FieldRef ref, String text) {
         Keyring.DataKey key = keyring.currentDataKey(ref.projectId(), ref.namespace());
+        return seal(ref, key.version(), key.key(), text);
+    }
+
+    static byte[] seal(FieldRef ref, int version, SecretKey key, String text) {
         byte[] nonce = new byte[12];
         RANDOM.nextBytes(nonce);
+        byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, nonce));
-            c.updateAAD(aad(ref, key.version()));
-            byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer out = ByteBuffer.allocate(HEADER + c.getOutputSize(plaintext.length));
-            out.put(SEALED_V2).putInt(key.version()).put(nonce);
-            c.doFinal(ByteBuffer.wrap(plaintext), out);
-            return out.array();
+            Cipher c = CIPHERS.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
+            c.updateAAD(aad(ref, version));
+            byte[] out = new byte[HEADER + c.getOutputSize(plaintext.length)];
+            ByteBuffer.wrap(out).put(SEALED_V2).putInt(version).put(nonce);
+            c.doFinal(plaintext, 0, plaintext.length, out, HEADER);
+            CIPHERS.give(key, c);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
         }
@@ -64,11 +73,17 @@ public final class StoredValues {
                     ref.column());
             return throwShredded(ref);
         }
+        return open(ref, stored, version, key);
+    }
+
+    /** Opens a value in format {@code 0x02} whose header names {@code version}, under that version's key. */
+    static String open(FieldRef ref, byte[] stored, int version, SecretKey key) {
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 5, 12));
+            Cipher c = CIPHERS.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
             c.updateAAD(aad(ref, version));
-            return new String(c.doFinal(stored, HEADER, stored.length - HEADER), StandardCharsets.UTF_8);
+            byte[] plaintext = c.doFinal(stored, HEADER, stored.length - HEADER);
+            CIPHERS.give(key, c);
+            return new String(plaintext, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw unreadable(ref, "it failed its integrity check");
         }
@@ -111,6 +126,40 @@ public final class StoredValues {
         /** True when the value's key no longer exists (erased on purpose), false for tampering or corruption. */
         public boolean shredded() {
             return shredded;
+        }
+    }
+
+    /**
+     * Initialised AES-GCM ciphers, kept per key so that reading a page of fields neither looks up the
+     * provider and parses the transformation ({@link Cipher#getInstance}) nor recomputes the AES key
+     * schedule for every field: the JDK's AES skips the key schedule when re-initialised with the key
+     * it already holds. Requests run on virtual threads (one per request), so ciphers are pooled, not
+     * kept per thread. Keys are held weakly and by identity: the pool of a key the {@link Keyring} has
+     * dropped goes with it. A cipher is initialised afresh on every {@link #take} (new nonce, no state
+     * left from an earlier use) and is given back only after its {@code doFinal} succeeded.
+     */
+    static final class GcmCiphers {
+        private static final int IDLE_PER_KEY = 16;
+        private final Cache<SecretKey, Queue<Cipher>> idle =
+                Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
+
+        /** A cipher for {@code key} alone, initialised for {@code mode} with {@code spec}. */
+        Cipher take(SecretKey key, int mode, GCMParameterSpec spec) throws GeneralSecurityException {
+            Cipher c = idle(key).poll();
+            if (c == null) {
+                c = Cipher.getInstance("AES/GCM/NoPadding");
+            }
+            c.init(mode, key, spec);
+            return c;
+        }
+
+        /** Gives back a cipher whose last use under {@code key} completed; dropped when enough are idle. */
+        void give(SecretKey key, Cipher c) {
+            idle(key).offer(c);
+        }
+
+        private Queue<Cipher> idle(SecretKey key) {
+            return idle.get(key, k -> new ArrayBlockingQueue<>(IDLE_PER_KEY));
         }
     }
 }
