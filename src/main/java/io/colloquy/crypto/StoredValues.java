@@ -46,12 +46,13 @@ public final class StoredValues {
         RANDOM.nextBytes(nonce);
         byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
         try {
-            Cipher c = CIPHERS.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
+            Idle idle = CIPHERS.of(key);
+            Cipher c = idle.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
             c.updateAAD(aad(ref, version));
             byte[] out = new byte[HEADER + c.getOutputSize(plaintext.length)];
             ByteBuffer.wrap(out).put(SEALED_V2).putInt(version).put(nonce);
             c.doFinal(plaintext, 0, plaintext.length, out, HEADER);
-            CIPHERS.give(key, c);
+            idle.give(c);
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
@@ -79,10 +80,11 @@ public final class StoredValues {
     /** Opens a value in format {@code 0x02} whose header names {@code version}, under that version's key. */
     static String open(FieldRef ref, byte[] stored, int version, SecretKey key) {
         try {
-            Cipher c = CIPHERS.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
+            Idle idle = CIPHERS.of(key);
+            Cipher c = idle.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
             c.updateAAD(aad(ref, version));
             byte[] plaintext = c.doFinal(stored, HEADER, stored.length - HEADER);
-            CIPHERS.give(key, c);
+            idle.give(c);
             return new String(plaintext, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw unreadable(ref, "it failed its integrity check");
@@ -135,17 +137,31 @@ public final class StoredValues {
      * schedule for every field: the JDK's AES skips the key schedule when re-initialised with the key
      * it already holds. Requests run on virtual threads (one per request), so ciphers are pooled, not
      * kept per thread. Keys are held weakly and by identity: the pool of a key the {@link Keyring} has
-     * dropped goes with it. A cipher is initialised afresh on every {@link #take} (new nonce, no state
-     * left from an earlier use) and is given back only after its {@code doFinal} succeeded.
+     * dropped goes with it. A cipher is initialised afresh on every {@link Idle#take} (new nonce, no
+     * state left from an earlier use) and is given back only after its {@code doFinal} succeeded.
      */
     static final class GcmCiphers {
         private static final int IDLE_PER_KEY = 16;
-        private final Cache<SecretKey, Queue<Cipher>> idle =
+        private final Cache<SecretKey, Idle> idle =
                 Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
 
-        /** A cipher for {@code key} alone, initialised for {@code mode} with {@code spec}. */
+        /** The idle ciphers of {@code key}. */
+        Idle of(SecretKey key) {
+            return idle.get(key, k -> new Idle());
+        }
+    }
+
+    /**
+     * Ciphers that last worked under one key and are free to use. It holds no reference to its key (the
+     * key would never become weakly reachable): callers pass it the key they got it {@link
+     * GcmCiphers#of} for.
+     */
+    static final class Idle {
+        private final Queue<Cipher> ciphers = new ArrayBlockingQueue<>(GcmCiphers.IDLE_PER_KEY);
+
+        /** A cipher initialised for {@code mode} with {@code spec} under this pool's {@code key}. */
         Cipher take(SecretKey key, int mode, GCMParameterSpec spec) throws GeneralSecurityException {
-            Cipher c = idle(key).poll();
+            Cipher c = ciphers.poll();
             if (c == null) {
                 c = Cipher.getInstance("AES/GCM/NoPadding");
             }
@@ -153,13 +169,13 @@ public final class StoredValues {
             return c;
         }
 
-        /** Gives back a cipher whose last use under {@code key} completed; dropped when enough are idle. */
-        void give(SecretKey key, Cipher c) {
-            idle(key).offer(c);
+        /** Gives back a cipher whose last use completed; dropped when enough are idle already. */
+        void give(Cipher c) {
+            ciphers.offer(c);
         }
 
-        private Queue<Cipher> idle(SecretKey key) {
-            return idle.get(key, k -> new ArrayBlockingQueue<>(IDLE_PER_KEY));
+        int size() {
+            return ciphers.size();
         }
     }
 }

@@ -2,17 +2,22 @@ package io.colloquy.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
+import java.util.stream.DoubleStream;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -27,7 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class StoredValuesBench {
     private static final int FIELDS = 50;
-    private static final long MILLIS = Long.getLong("bench.millis", 2_000);
+    private static final long MILLIS = Long.getLong("bench.millis", 1_000);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
 
     @Test
     void fieldOpensPerSecond() throws Exception {
@@ -62,15 +68,35 @@ class StoredValuesBench {
             }
         };
 
-        for (int round = 1; round <= 3; round++) {
-            System.out.printf(Locale.ROOT, "round %d%n", round);
-            report("before, 1 thread", run(1, before));
-            report("after,  1 thread", run(1, after));
-            report("before, 8 threads", run(8, before));
-            report("after,  8 threads", run(8, after));
+        Map<String, List<Rate>> rates = new LinkedHashMap<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            rates.computeIfAbsent("before, 1 thread", k -> new ArrayList<>()).add(run(1, before));
+            rates.computeIfAbsent("after,  1 thread", k -> new ArrayList<>()).add(run(1, after));
+            rates.computeIfAbsent("before, 8 threads", k -> new ArrayList<>()).add(run(8, before));
+            rates.computeIfAbsent("after,  8 threads", k -> new ArrayList<>()).add(run(8, after));
         }
-        report("one reused cipher re-initialised with the same key (1 thread)", run(1, sameKey));
-        report("one reused cipher, the key alternates between two (1 thread)", run(1, keyChanges));
+        for (int round = 1; round <= ROUNDS; round++) {
+            rates.computeIfAbsent("one reused cipher, always the same key", k -> new ArrayList<>())
+                    .add(run(1, sameKey));
+            rates.computeIfAbsent("one reused cipher, the key alternates between two", k -> new ArrayList<>())
+                    .add(run(1, keyChanges));
+        }
+        System.out.printf(
+                Locale.ROOT, "%-52s %18s %22s   (median of %d rounds)%n", "", "opens/s", "opens/CPU-second", ROUNDS);
+        rates.forEach((what, all) -> System.out.printf(
+                Locale.ROOT,
+                "%-52s %,18.0f %,22.0f%n",
+                what,
+                median(all.stream().mapToDouble(Rate::wall)),
+                median(all.stream().mapToDouble(Rate::cpu))));
+    }
+
+    /** Field opens per second of wall-clock time and per second of CPU time of the threads doing them. */
+    private record Rate(double wall, double cpu) {}
+
+    private static double median(DoubleStream values) {
+        double[] sorted = values.sorted().toArray();
+        return sorted[sorted.length / 2];
     }
 
     /** {@code StoredValues.open} as it was: a new {@code Cipher} per field. */
@@ -96,18 +122,21 @@ class StoredValuesBench {
         }
     }
 
-    /** Field opens per second: each thread reads the page of {@link #FIELDS} over and over. */
-    private static double run(int threads, IntConsumer open) throws InterruptedException {
+    /** Opens per second: each thread reads the page of {@link #FIELDS} over and over. */
+    private static Rate run(int threads, IntConsumer open) throws InterruptedException {
         for (int i = 0; i < 20_000; i++) {
             open.accept(i % FIELDS);
         }
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         LongAdder done = new LongAdder();
+        LongAdder cpuNanos = new LongAdder();
         CountDownLatch start = new CountDownLatch(1);
         long[] window = new long[2];
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int t = 0; t < threads; t++) {
                 pool.submit(() -> {
                     start.await();
+                    long cpuStart = cpu.getCurrentThreadCpuTime();
                     long end = window[1];
                     while (System.nanoTime() < end) {
                         for (int i = 0; i < FIELDS; i++) {
@@ -115,6 +144,7 @@ class StoredValuesBench {
                         }
                         done.add(FIELDS);
                     }
+                    cpuNanos.add(cpu.getCurrentThreadCpuTime() - cpuStart);
                     return null;
                 });
             }
@@ -122,11 +152,8 @@ class StoredValuesBench {
             window[1] = window[0] + MILLIS * 1_000_000;
             start.countDown();
         }
-        return done.sum() * 1e9 / (System.nanoTime() - window[0]);
-    }
-
-    private static void report(String what, double opsPerSecond) {
-        System.out.printf(Locale.ROOT, "  %-66s %,12.0f field opens/s%n", what, opsPerSecond);
+        long wall = System.nanoTime() - window[0];
+        return new Rate(done.sum() * 1e9 / wall, done.sum() * 1e9 / cpuNanos.sum());
     }
 
     private static SecretKey aesKey() throws GeneralSecurityException {

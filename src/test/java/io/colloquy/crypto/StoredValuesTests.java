@@ -129,27 +129,44 @@ class StoredValuesTests {
         tampered[tampered.length - 1] ^= 1;
         StoredValues.GcmCiphers ciphers = new StoredValues.GcmCiphers();
 
-        Cipher failed = ciphers.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, tampered, 5, 12));
+        Cipher failed = ciphers.of(key).take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, tampered, 5, 12));
         failed.updateAAD(StoredValues.aad(ref, 1));
         assertThatThrownBy(() -> failed.doFinal(tampered, 17, tampered.length - 17))
                 .isInstanceOf(AEADBadTagException.class);
-        ciphers.give(key, failed);
-        Cipher again = ciphers.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
+        ciphers.of(key).give(failed);
+        Cipher again = ciphers.of(key).take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
         assertThat(again).as("the pool handed back the same cipher").isSameAs(failed);
         again.updateAAD(StoredValues.aad(ref, 1));
         assertThat(new String(again.doFinal(stored, 17, stored.length - 17), StandardCharsets.UTF_8))
                 .isEqualTo("content");
 
         byte[] nonce = new byte[12];
-        Cipher unfinished = ciphers.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
+        Cipher unfinished = ciphers.of(key).take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
         unfinished.updateAAD("half-used".getBytes(StandardCharsets.UTF_8));
         unfinished.update(new byte[40]);
-        ciphers.give(key, unfinished);
-        Cipher reused = ciphers.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
+        ciphers.of(key).give(unfinished);
+        Cipher reused = ciphers.of(key).take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
         assertThat(reused).isSameAs(unfinished);
         reused.updateAAD(StoredValues.aad(ref, 1));
         assertThat(new String(reused.doFinal(stored, 17, stored.length - 17), StandardCharsets.UTF_8))
                 .isEqualTo("content");
+    }
+
+    @Test
+    void aCipherGoesBackToThePoolOnlyAfterItsWorkSucceeded() throws Exception {
+        SecretKey key = aesKey();
+        FieldRef ref = aRef();
+        StoredValues.Idle idle = StoredValues.CIPHERS.of(key);
+        byte[] stored = StoredValues.seal(ref, 1, key, "content");
+        assertThat(idle.size()).isEqualTo(1);
+        byte[] tampered = stored.clone();
+        tampered[20] ^= 1;
+
+        assertThatThrownBy(() -> StoredValues.open(ref, tampered, 1, key))
+                .isInstanceOf(StoredValues.StoredValueUnreadable.class);
+        assertThat(idle.size()).as("the cipher that failed was dropped").isZero();
+        assertThat(StoredValues.open(ref, stored, 1, key)).isEqualTo("content");
+        assertThat(idle.size()).isEqualTo(1);
     }
 
     @Test
@@ -158,11 +175,11 @@ class StoredValuesTests {
         SecretKey two = aesKey();
         FieldRef ref = aRef();
         StoredValues.GcmCiphers ciphers = new StoredValues.GcmCiphers();
-        Cipher c = ciphers.take(one, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, new byte[12]));
+        Cipher c = ciphers.of(one).take(one, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, new byte[12]));
         c.doFinal(new byte[1]);
-        ciphers.give(one, c);
+        ciphers.of(one).give(c);
 
-        Cipher forTwo = ciphers.take(two, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, new byte[12]));
+        Cipher forTwo = ciphers.of(two).take(two, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, new byte[12]));
         assertThat(forTwo).isNotSameAs(c);
         byte[] underTwo = StoredValues.seal(ref, 1, two, "two");
         assertThatThrownBy(() -> StoredValues.open(ref, underTwo, 1, one))
