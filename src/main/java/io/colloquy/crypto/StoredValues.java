@@ -1,9 +1,13 @@
 package io.colloquy.crypto;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -25,6 +29,7 @@ public final class StoredValues {
     private static final int HEADER = 1 + 4 + 12;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger log = LoggerFactory.getLogger(StoredValues.class);
+    static final GcmCiphers CIPHERS = new GcmCiphers();
     private final Keyring keyring;
 
     StoredValues(Keyring keyring) {
@@ -33,17 +38,22 @@ public final class StoredValues {
 
     public byte[] seal(FieldRef ref, String text) {
         Keyring.DataKey key = keyring.currentDataKey(ref.projectId(), ref.namespace());
+        return seal(ref, key.version(), key.key(), text);
+    }
+
+    static byte[] seal(FieldRef ref, int version, SecretKey key, String text) {
         byte[] nonce = new byte[12];
         RANDOM.nextBytes(nonce);
+        byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, nonce));
-            c.updateAAD(aad(ref, key.version()));
-            byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer out = ByteBuffer.allocate(HEADER + c.getOutputSize(plaintext.length));
-            out.put(SEALED_V2).putInt(key.version()).put(nonce);
-            c.doFinal(ByteBuffer.wrap(plaintext), out);
-            return out.array();
+            Idle idle = CIPHERS.of(key);
+            Cipher c = idle.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
+            c.updateAAD(aad(ref, version));
+            byte[] out = new byte[HEADER + c.getOutputSize(plaintext.length)];
+            ByteBuffer.wrap(out).put(SEALED_V2).putInt(version).put(nonce);
+            c.doFinal(plaintext, 0, plaintext.length, out, HEADER);
+            idle.give(c);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
         }
@@ -64,11 +74,18 @@ public final class StoredValues {
                     ref.column());
             return throwShredded(ref);
         }
+        return open(ref, stored, version, key);
+    }
+
+    /** Opens a value in format {@code 0x02} whose header names {@code version}, under that version's key. */
+    static String open(FieldRef ref, byte[] stored, int version, SecretKey key) {
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, stored, 5, 12));
+            Idle idle = CIPHERS.of(key);
+            Cipher c = idle.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
             c.updateAAD(aad(ref, version));
-            return new String(c.doFinal(stored, HEADER, stored.length - HEADER), StandardCharsets.UTF_8);
+            byte[] plaintext = c.doFinal(stored, HEADER, stored.length - HEADER);
+            idle.give(c);
+            return new String(plaintext, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw unreadable(ref, "it failed its integrity check");
         }
@@ -111,6 +128,54 @@ public final class StoredValues {
         /** True when the value's key no longer exists (erased on purpose), false for tampering or corruption. */
         public boolean shredded() {
             return shredded;
+        }
+    }
+
+    /**
+     * Initialised AES-GCM ciphers, kept per key so that reading a page of fields neither looks up the
+     * provider and parses the transformation ({@link Cipher#getInstance}) nor recomputes the AES key
+     * schedule for every field: the JDK's AES skips the key schedule when re-initialised with the key
+     * it already holds. Requests run on virtual threads (one per request), so ciphers are pooled, not
+     * kept per thread. Keys are held weakly and by identity: the pool of a key the {@link Keyring} has
+     * dropped goes with it. A cipher is initialised afresh on every {@link Idle#take} (new nonce, no
+     * state left from an earlier use) and is given back only after its {@code doFinal} succeeded.
+     */
+    static final class GcmCiphers {
+        private static final int IDLE_PER_KEY = 16;
+        private final Cache<SecretKey, Idle> idle =
+                Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
+
+        /** The idle ciphers of {@code key}. */
+        Idle of(SecretKey key) {
+            return idle.get(key, k -> new Idle());
+        }
+    }
+
+    /**
+     * Ciphers that last worked under one key and are free to use. It holds no reference to its key (the
+     * key would never become weakly reachable): callers pass it the key they got it {@link
+     * GcmCiphers#of} for.
+     */
+    static final class Idle {
+        private final Queue<Cipher> ciphers = new ArrayBlockingQueue<>(GcmCiphers.IDLE_PER_KEY);
+
+        /** A cipher initialised for {@code mode} with {@code spec} under this pool's {@code key}. */
+        Cipher take(SecretKey key, int mode, GCMParameterSpec spec) throws GeneralSecurityException {
+            Cipher c = ciphers.poll();
+            if (c == null) {
+                c = Cipher.getInstance("AES/GCM/NoPadding");
+            }
+            c.init(mode, key, spec);
+            return c;
+        }
+
+        /** Gives back a cipher whose last use completed; dropped when enough are idle already. */
+        void give(Cipher c) {
+            ciphers.offer(c);
+        }
+
+        int size() {
+            return ciphers.size();
         }
     }
 }
