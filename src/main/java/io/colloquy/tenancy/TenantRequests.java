@@ -6,18 +6,15 @@ import io.colloquy.audit.AuditRoutes;
 import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.ApiException;
+import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.NotFound;
 import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -84,7 +81,7 @@ final class TenantRequests extends OncePerRequestFilter {
                 idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
                 byte[] body = request.getInputStream().readAllBytes();
                 digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
-                in = new CachedBody(request, body);
+                in = BodyLimit.replaying(request, body);
             }
             tenant = tenantOf(caller, request, idempotencyKey);
         } catch (ApiException e) {
@@ -249,47 +246,6 @@ final class TenantRequests extends OncePerRequestFilter {
             out.getOutputStream().write(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A request whose body was read up front (to digest it) and is served again from memory. */
-    private static final class CachedBody extends HttpServletRequestWrapper {
-        private final byte[] body;
-
-        CachedBody(HttpServletRequest request, byte[] body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            ByteArrayInputStream in = new ByteArrayInputStream(body);
-            return new ServletInputStream() {
-                @Override
-                public int read() {
-                    return in.read();
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    return in.read(b, off, len);
-                }
-
-                @Override
-                public boolean isFinished() {
-                    return in.available() == 0;
-                }
-
-                @Override
-                public boolean isReady() {
-                    return true;
-                }
-
-                @Override
-                public void setReadListener(ReadListener listener) {
-                    throw new UnsupportedOperationException("synchronous reads only");
-                }
-            };
         }
     }
 }

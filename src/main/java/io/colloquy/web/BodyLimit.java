@@ -33,7 +33,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(-1)
-final class BodyLimit extends OncePerRequestFilter {
+public final class BodyLimit extends OncePerRequestFilter {
     private static final int CHUNK = 8192;
     private final long maxBytes;
     private final Duration readTimeout;
@@ -107,6 +107,11 @@ final class BodyLimit extends OncePerRequestFilter {
                     ErrorCode.REQUEST_TIMEOUT,
                     "The request body did not arrive within " + timeout.toSeconds() + " seconds.");
         }
+    }
+
+    /** {@code request} with {@code body} (read whole already) served again from memory, as often as asked. */
+    public static HttpServletRequest replaying(HttpServletRequest request, byte[] body) {
+        return new ReadBody(request, body);
     }
 
     /** A request whose body has been read whole, served again from memory. */
