@@ -111,6 +111,26 @@ public final class TestApi {
     }
 
     /** JSON text from alternating keys and values, e.g. {@code json("role", "user", "content", "hi")}. */
+    /**
+     * The status of a plain GET (no key) to a server on this machine, or -1 when it does not answer within
+     * {@code timeout}: for probes of a server that may be down or going away.
+     */
+    public static int statusOrMinusOne(int port, String path, Duration timeout) {
+        try {
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .timeout(timeout)
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     public static String json(Object... keysAndValues) {
         var node = JSON.createObjectNode();
         for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -197,19 +197,7 @@ class GracefulShutdownIntegrationTests {
     }
 
     private static int status(int port, String path) {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return TestApi.statusOrMinusOne(port, path, Duration.ofSeconds(5));
     }
 
     private static int freePort() throws IOException {
