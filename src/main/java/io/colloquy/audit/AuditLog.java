@@ -1,5 +1,6 @@
 package io.colloquy.audit;
 
+import io.colloquy.crypto.EncryptionKeyChanged;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Ids;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,6 +65,26 @@ public class AuditLog {
         public Change under(@Nullable UUID parent) {
             return new Change(projectId, namespace, entityType, entityId, action, parent, data);
         }
+    }
+
+    /** A project's key was supplied, revoked or rotated: recorded in the changing transaction (never key material). */
+    @EventListener
+    void onEncryptionKeyChanged(EncryptionKeyChanged changed) {
+        record(Change.of(
+                changed.projectId(),
+                null,
+                EntityType.PROJECT,
+                Ids.format("prj", changed.projectId()),
+                Action.UPDATED,
+                java.util.Map.of(
+                        "encryption_key",
+                        changed.change(),
+                        "customer_key",
+                        changed.status().customerKey(),
+                        "revoked",
+                        changed.status().revoked(),
+                        "version",
+                        changed.status().version())));
     }
 
     /** Records one change; returns its event id (to use as the parent of follow-on changes). */

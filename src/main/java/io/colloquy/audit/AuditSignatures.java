@@ -1,5 +1,6 @@
 package io.colloquy.audit;
 
+import io.colloquy.crypto.SealedContent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -13,7 +14,7 @@ import org.springframework.stereotype.Component;
  * a deleted project's log.
  */
 @Component
-public final class AuditSignatures {
+public final class AuditSignatures implements SealedContent {
     private final CheckpointSigner signer;
     private final AuditTrail trail;
     private final AuditRepository log;
@@ -61,7 +62,8 @@ public final class AuditSignatures {
      * data key version other than {@code current}; returns how many, or -1 while events still waiting in
      * the outbox hold such data (the sequencer moves them within a second; try again).
      */
-    public int resealOlderData(UUID project, String ns, int current, int limit) {
+    @Override
+    public int resealOlderValues(UUID project, String ns, int current, int limit) {
         // The outbox first: a row the sequencer moves into the log after this statement is then found in the
         // log by the next one (the move commits at once). Read the other way round, a row moved in between
         // was seen in neither place, and its key version was destroyed under it.

@@ -1,4 +1,4 @@
-/** Sealing and opening stored content values. */
+/** The key hierarchy and everything about it: sealing stored values, key rotation, BYOK, re-encryption, the master key. */
 @NullMarked
 package io.colloquy.crypto;
 

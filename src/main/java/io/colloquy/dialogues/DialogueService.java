@@ -5,6 +5,7 @@ import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.EntityType;
 import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.crypto.BlindIndex;
+import io.colloquy.crypto.SealedContent;
 import io.colloquy.limits.Quota;
 import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
@@ -32,7 +33,7 @@ import org.springframework.stereotype.Service;
  * under legal hold refuse every edit and delete (409 IMMUTABLE); appends are always allowed.
  */
 @Service
-public class DialogueService {
+public class DialogueService implements SealedContent {
     public static final int MAX_TITLE_CHARS = 512;
     public static final int MAX_TAGS = 32;
     public static final int MAX_TAG_CHARS = 64;
@@ -199,6 +200,7 @@ public class DialogueService {
      * Re-encrypts up to {@code limit} dialogues and {@code limit} messages of a namespace whose values are
      * sealed under a data key version other than {@code current}; returns how many rows it rewrote.
      */
+    @Override
     public int resealOlderValues(UUID project, String ns, int current, int limit) {
         List<Dialogue> old = dialogues.withOlderValues(project, ns, current, limit);
         for (Dialogue d : old) {

@@ -5,6 +5,7 @@ import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.EntityType;
 import io.colloquy.audit.ProjectDeleting;
 import io.colloquy.crypto.BlindIndex;
+import io.colloquy.crypto.SealedContent;
 import io.colloquy.limits.Quota;
 import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
@@ -25,7 +26,7 @@ import org.springframework.stereotype.Service;
 
 /** Memories of a namespace, in the current tenant transaction. */
 @Service
-public class MemoryService {
+public class MemoryService implements SealedContent {
     private final MemoryRepository memories;
     private final ProjectService projects;
     private final BlindIndex index;
@@ -162,6 +163,7 @@ public class MemoryService {
     }
 
     /** Re-encrypts up to {@code limit} memories sealed under a data key version other than {@code current}. */
+    @Override
     public int resealOlderValues(UUID project, String ns, int current, int limit) {
         java.util.List<Memory> old = memories.withOlderValues(project, ns, current, limit);
         old.forEach(memories::update);

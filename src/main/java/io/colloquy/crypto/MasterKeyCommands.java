@@ -1,9 +1,6 @@
-package io.colloquy.governance;
+package io.colloquy.crypto;
 
-import io.colloquy.crypto.ProjectKeys;
 import io.colloquy.platform.CliCommand;
-import io.colloquy.tenancy.ProjectService;
-import io.colloquy.tenancy.TenantTransactions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,13 +16,11 @@ import org.springframework.stereotype.Component;
 @Component
 final class MasterKeyCommands implements CliCommand {
     private final ProjectKeys projectKeys;
-    private final ProjectService projects;
-    private final TenantTransactions tenants;
+    private final KeyedProjects projects;
 
-    MasterKeyCommands(ProjectKeys projectKeys, ProjectService projects, TenantTransactions tenants) {
+    MasterKeyCommands(ProjectKeys projectKeys, KeyedProjects projects) {
         this.projectKeys = projectKeys;
         this.projects = projects;
-        this.tenants = tenants;
     }
 
     @Override
@@ -44,11 +39,11 @@ final class MasterKeyCommands implements CliCommand {
         out.println("Rotating the master key to " + next);
         int rewrapped = 0;
         for (UUID project : projects.allProjectIds()) {
-            rewrapped += tenants.inProject(project, () -> projectKeys.rewrapUnderNextMaster(project));
+            rewrapped += projects.inProject(project, () -> projectKeys.rewrapUnderNextMaster(project));
         }
         Path retired = projectKeys.finishMasterRotation();
         for (UUID project : projects.allProjectIds()) {
-            rewrapped += tenants.inProject(project, () -> projectKeys.rewrapUnderCurrentMaster(project));
+            rewrapped += projects.inProject(project, () -> projectKeys.rewrapUnderCurrentMaster(project));
         }
         out.println(rewrapped + " project keys rewrapped; current master key: " + projectKeys.currentMasterId());
         out.println("The old master key is kept at " + retired

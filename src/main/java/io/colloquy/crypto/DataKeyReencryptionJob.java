@@ -1,14 +1,9 @@
-package io.colloquy.governance;
+package io.colloquy.crypto;
 
-import io.colloquy.audit.AuditSignatures;
-import io.colloquy.crypto.ProjectKeys;
-import io.colloquy.dialogues.DialogueService;
-import io.colloquy.memories.MemoryService;
-import io.colloquy.tenancy.ProjectService;
-import io.colloquy.tenancy.TenantTransactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -20,9 +15,10 @@ import org.springframework.stereotype.Component;
 /**
  * After a rotation, values stay sealed under older data key versions until this job re-encrypts them
  * under the current one — once that version is older than {@code colloquy.encryption.reencrypt-after}
- * (default a day, so every instance's key cache has long moved on). Dialogues, messages, memories and
- * audit event data are rewritten in bounded batches (one transaction each); when nothing is left under
- * an older version it is destroyed. Checked daily.
+ * (default a day, so every instance's key cache has long moved on). Every {@link SealedContent} (dialogues
+ * and messages, memories, audit event data) is rewritten in bounded batches (one transaction each);
+ * resealing also upgrades values of older formats. When nothing is left under an older version it is
+ * destroyed. Checked daily.
  */
 @Component
 class DataKeyReencryptionJob {
@@ -31,30 +27,21 @@ class DataKeyReencryptionJob {
     private static final int MAX_ROUNDS = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(DataKeyReencryptionJob.class);
-    private final ProjectService projects;
+    private final KeyedProjects projects;
     private final ProjectKeys projectKeys;
-    private final DialogueService dialogues;
-    private final MemoryService memories;
-    private final AuditSignatures audit;
-    private final TenantTransactions tenants;
+    private final List<SealedContent> contents;
     private final Clock clock;
     private final Duration age;
 
     DataKeyReencryptionJob(
-            ProjectService projects,
+            KeyedProjects projects,
             ProjectKeys projectKeys,
-            DialogueService dialogues,
-            MemoryService memories,
-            AuditSignatures audit,
-            TenantTransactions tenants,
+            List<SealedContent> contents,
             Clock clock,
             @Value("${colloquy.encryption.reencrypt-after:P1D}") Duration age) {
         this.projects = projects;
         this.projectKeys = projectKeys;
-        this.dialogues = dialogues;
-        this.memories = memories;
-        this.audit = audit;
-        this.tenants = tenants;
+        this.contents = List.copyOf(contents);
         this.clock = clock;
         this.age = age;
     }
@@ -87,31 +74,26 @@ class DataKeyReencryptionJob {
 
     long[] reencryptProject(UUID project, Instant currentMadeBefore) {
         Map<String, Integer> namespaces =
-                tenants.inProject(project, () -> projectKeys.namespacesWithOlderDataKeys(project, currentMadeBefore));
+                projects.inProject(project, () -> projectKeys.namespacesWithOlderDataKeys(project, currentMadeBefore));
         long values = 0;
         long destroyed = 0;
         for (Map.Entry<String, Integer> e : namespaces.entrySet()) {
             String ns = e.getKey();
             int current = e.getValue();
-            int n;
-            do {
-                n = tenants.inProject(
-                        project,
-                        () -> dialogues.resealOlderValues(project, ns, current, BATCH)
-                                + memories.resealOlderValues(project, ns, current, BATCH));
-                values += n;
-            } while (n > 0);
             boolean waiting = false;
-            do {
-                n = tenants.inProject(project, () -> audit.resealOlderData(project, ns, current, BATCH));
-                if (n < 0) {
-                    waiting = true;
-                } else {
-                    values += n;
-                }
-            } while (n > 0);
+            for (SealedContent content : contents) {
+                int n;
+                do {
+                    n = projects.inProject(project, () -> content.resealOlderValues(project, ns, current, BATCH));
+                    if (n < 0) {
+                        waiting = true;
+                    } else {
+                        values += n;
+                    }
+                } while (n > 0);
+            }
             if (!waiting) {
-                destroyed += tenants.inProject(project, () -> projectKeys.destroyOlderDataKeys(project, ns, current));
+                destroyed += projects.inProject(project, () -> projectKeys.destroyOlderDataKeys(project, ns, current));
             }
         }
         return new long[] {values, destroyed};

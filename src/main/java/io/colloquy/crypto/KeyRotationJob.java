@@ -1,8 +1,5 @@
-package io.colloquy.governance;
+package io.colloquy.crypto;
 
-import io.colloquy.crypto.ProjectKeys;
-import io.colloquy.tenancy.ProjectService;
-import io.colloquy.tenancy.TenantTransactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,21 +18,18 @@ import org.springframework.stereotype.Component;
 @Component
 class KeyRotationJob {
     private static final Logger log = LoggerFactory.getLogger(KeyRotationJob.class);
-    private final ProjectService projects;
+    private final KeyedProjects projects;
     private final ProjectKeys projectKeys;
-    private final TenantTransactions tenants;
     private final Clock clock;
     private final Duration period;
 
     KeyRotationJob(
-            ProjectService projects,
+            KeyedProjects projects,
             ProjectKeys projectKeys,
-            TenantTransactions tenants,
             Clock clock,
             @Value("${colloquy.encryption.rotation-period:P90D}") Duration period) {
         this.projects = projects;
         this.projectKeys = projectKeys;
-        this.tenants = tenants;
         this.clock = clock;
         this.period = period;
     }
@@ -54,7 +48,7 @@ class KeyRotationJob {
         int rotated = 0;
         for (UUID project : projects.allProjectIds()) {
             try {
-                if (tenants.inProject(project, () -> projectKeys.rotateIfDue(project, dueBefore))) {
+                if (projects.inProject(project, () -> projectKeys.rotateIfDue(project, dueBefore))) {
                     rotated++;
                 }
             } catch (RuntimeException e) {
