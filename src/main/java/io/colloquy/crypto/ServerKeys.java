@@ -4,13 +4,10 @@ import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.ServerSecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
-import javax.crypto.Cipher;
 import javax.crypto.KDF;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.HKDFParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.annotation.Value;
@@ -18,16 +15,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * The server key ({@code COLLOQUY_SERVER_KEY}, base64 of 32 bytes, or a 0600 key file generated in the
- * data dir on first start) and keys derived from it per purpose with HKDF-SHA256: sealing of stored
- * idempotent responses, export-link signatures, keyed digests. It is not the master key (the KEK of the
+ * data dir on first start) and keys derived from it per purpose with HKDF-SHA256: export-link
+ * signatures, keyed digests (idempotency keys, project ids). It is not the master key (the KEK of the
  * content key hierarchy, see {@link LocalMasterKey}), so rotating the master key leaves these alone.
  */
 @Component
 public final class ServerKeys {
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
     private static final byte SEALED_V1 = 0x01;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final SecretKey master;
 
     ServerKeys(ColloquySettings settings, @Value("${COLLOQUY_SERVER_KEY:}") String configured) {
@@ -54,35 +48,18 @@ public final class ServerKeys {
         }
     }
 
-    /** AES-256-GCM: {@code 0x01 || nonce(12) || ciphertext+tag}, bound to {@code aad}. */
+    /** AES-256-GCM ({@link Aead}): {@code 0x01 || nonce(12) || ciphertext+tag}, bound to {@code aad}. */
     public static byte[] seal(SecretKey key, byte[] plaintext, byte[] aad) {
-        try {
-            byte[] nonce = new byte[NONCE_BYTES];
-            RANDOM.nextBytes(nonce);
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            c.updateAAD(aad);
-            byte[] ct = c.doFinal(plaintext);
-            byte[] out = new byte[1 + NONCE_BYTES + ct.length];
-            out[0] = SEALED_V1;
-            System.arraycopy(nonce, 0, out, 1, NONCE_BYTES);
-            System.arraycopy(ct, 0, out, 1 + NONCE_BYTES, ct.length);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM failed", e);
-        }
+        return Aead.seal(key, new byte[] {SEALED_V1}, aad, plaintext);
     }
 
     /** Opens what {@link #seal} made; any change to the bytes or the aad is an integrity error. */
     public static byte[] open(SecretKey key, byte[] sealed, byte[] aad) {
-        if (sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != SEALED_V1) {
+        if (sealed.length == 0 || sealed[0] != SEALED_V1) {
             throw new IllegalStateException("Sealed value has an unknown format");
         }
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
-            c.updateAAD(aad);
-            return c.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES);
+            return Aead.open(key, sealed, 1, aad);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Sealed value failed its integrity check", e);
         }

@@ -1,16 +1,9 @@
 package io.colloquy.crypto;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Queue;
-import java.util.concurrent.ArrayBlockingQueue;
-import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -26,10 +19,10 @@ import org.springframework.stereotype.Component;
 @Component
 public final class StoredValues {
     static final byte SEALED_V2 = 0x02;
-    private static final int HEADER = 1 + 4 + 12;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Format byte and key version; the nonce follows ({@link Aead}). */
+    private static final int HEADER = 1 + 4;
+
     private static final Logger log = LoggerFactory.getLogger(StoredValues.class);
-    static final GcmCiphers CIPHERS = new GcmCiphers();
     private final Keyring keyring;
 
     StoredValues(Keyring keyring) {
@@ -42,25 +35,13 @@ public final class StoredValues {
     }
 
     static byte[] seal(FieldRef ref, int version, SecretKey key, String text) {
-        byte[] nonce = new byte[12];
-        RANDOM.nextBytes(nonce);
-        byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
-        try {
-            Idle idle = CIPHERS.of(key);
-            Cipher c = idle.take(key, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, nonce));
-            c.updateAAD(aad(ref, version));
-            byte[] out = new byte[HEADER + c.getOutputSize(plaintext.length)];
-            ByteBuffer.wrap(out).put(SEALED_V2).putInt(version).put(nonce);
-            c.doFinal(plaintext, 0, plaintext.length, out, HEADER);
-            idle.give(c);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM failed", e);
-        }
+        byte[] header =
+                ByteBuffer.allocate(HEADER).put(SEALED_V2).putInt(version).array();
+        return Aead.seal(key, header, aad(ref, version), text.getBytes(StandardCharsets.UTF_8));
     }
 
     public String open(FieldRef ref, byte[] stored) {
-        if (stored.length < HEADER + 16 || stored[0] != SEALED_V2) {
+        if (stored.length < HEADER + Aead.NONCE_BYTES + Aead.TAG_BYTES || stored[0] != SEALED_V2) {
             throw unreadable(ref, "unknown format");
         }
         int version = ByteBuffer.wrap(stored, 1, 4).getInt();
@@ -80,12 +61,7 @@ public final class StoredValues {
     /** Opens a value in format {@code 0x02} whose header names {@code version}, under that version's key. */
     static String open(FieldRef ref, byte[] stored, int version, SecretKey key) {
         try {
-            Idle idle = CIPHERS.of(key);
-            Cipher c = idle.take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, stored, 5, 12));
-            c.updateAAD(aad(ref, version));
-            byte[] plaintext = c.doFinal(stored, HEADER, stored.length - HEADER);
-            idle.give(c);
-            return new String(plaintext, StandardCharsets.UTF_8);
+            return new String(Aead.open(key, stored, HEADER, aad(ref, version)), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw unreadable(ref, "it failed its integrity check");
         }
@@ -128,54 +104,6 @@ public final class StoredValues {
         /** True when the value's key no longer exists (erased on purpose), false for tampering or corruption. */
         public boolean shredded() {
             return shredded;
-        }
-    }
-
-    /**
-     * Initialised AES-GCM ciphers, kept per key so that reading a page of fields neither looks up the
-     * provider and parses the transformation ({@link Cipher#getInstance}) nor recomputes the AES key
-     * schedule for every field: the JDK's AES skips the key schedule when re-initialised with the key
-     * it already holds. Requests run on virtual threads (one per request), so ciphers are pooled, not
-     * kept per thread. Keys are held weakly and by identity: the pool of a key the {@link Keyring} has
-     * dropped goes with it. A cipher is initialised afresh on every {@link Idle#take} (new nonce, no
-     * state left from an earlier use) and is given back only after its {@code doFinal} succeeded.
-     */
-    static final class GcmCiphers {
-        private static final int IDLE_PER_KEY = 16;
-        private final Cache<SecretKey, Idle> idle =
-                Caffeine.newBuilder().weakKeys().maximumSize(10_000).build();
-
-        /** The idle ciphers of {@code key}. */
-        Idle of(SecretKey key) {
-            return idle.get(key, k -> new Idle());
-        }
-    }
-
-    /**
-     * Ciphers that last worked under one key and are free to use. It holds no reference to its key (the
-     * key would never become weakly reachable): callers pass it the key they got it {@link
-     * GcmCiphers#of} for.
-     */
-    static final class Idle {
-        private final Queue<Cipher> ciphers = new ArrayBlockingQueue<>(GcmCiphers.IDLE_PER_KEY);
-
-        /** A cipher initialised for {@code mode} with {@code spec} under this pool's {@code key}. */
-        Cipher take(SecretKey key, int mode, GCMParameterSpec spec) throws GeneralSecurityException {
-            Cipher c = ciphers.poll();
-            if (c == null) {
-                c = Cipher.getInstance("AES/GCM/NoPadding");
-            }
-            c.init(mode, key, spec);
-            return c;
-        }
-
-        /** Gives back a cipher whose last use completed; dropped when enough are idle already. */
-        void give(Cipher c) {
-            ciphers.offer(c);
-        }
-
-        int size() {
-            return ciphers.size();
         }
     }
 }

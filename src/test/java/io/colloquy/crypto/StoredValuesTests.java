@@ -127,7 +127,7 @@ class StoredValuesTests {
         byte[] stored = StoredValues.seal(ref, 1, key, "content");
         byte[] tampered = stored.clone();
         tampered[tampered.length - 1] ^= 1;
-        StoredValues.GcmCiphers ciphers = new StoredValues.GcmCiphers();
+        Aead.GcmCiphers ciphers = new Aead.GcmCiphers();
 
         Cipher failed = ciphers.of(key).take(key, Cipher.DECRYPT_MODE, new GCMParameterSpec(128, tampered, 5, 12));
         failed.updateAAD(StoredValues.aad(ref, 1));
@@ -156,7 +156,7 @@ class StoredValuesTests {
     void aCipherGoesBackToThePoolOnlyAfterItsWorkSucceeded() throws Exception {
         SecretKey key = aesKey();
         FieldRef ref = aRef();
-        StoredValues.Idle idle = StoredValues.CIPHERS.of(key);
+        Aead.Idle idle = Aead.CIPHERS.of(key);
         byte[] stored = StoredValues.seal(ref, 1, key, "content");
         assertThat(idle.size()).isEqualTo(1);
         byte[] tampered = stored.clone();
@@ -174,7 +174,7 @@ class StoredValuesTests {
         SecretKey one = aesKey();
         SecretKey two = aesKey();
         FieldRef ref = aRef();
-        StoredValues.GcmCiphers ciphers = new StoredValues.GcmCiphers();
+        Aead.GcmCiphers ciphers = new Aead.GcmCiphers();
         Cipher c = ciphers.of(one).take(one, Cipher.ENCRYPT_MODE, new GCMParameterSpec(128, new byte[12]));
         c.doFinal(new byte[1]);
         ciphers.of(one).give(c);
