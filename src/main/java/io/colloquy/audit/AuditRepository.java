@@ -1,6 +1,8 @@
 package io.colloquy.audit;
 
 import io.colloquy.crypto.FieldRef;
+import io.colloquy.crypto.IntegrityError;
+import io.colloquy.crypto.KeyGone;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Sql;
 import java.sql.ResultSet;
@@ -271,10 +273,10 @@ class AuditRepository {
                             e.eventId(),
                             "data"),
                     sealed));
-        } catch (StoredValues.StoredValueUnreadable unreadable) {
-            return unreadable.shredded()
-                    ? null
-                    : new SaltedData.Opened(null, "{\"unreadable\":\"the stored data failed its integrity check\"}");
+        } catch (KeyGone shredded) {
+            return null;
+        } catch (IntegrityError unreadable) {
+            return new SaltedData.Opened(null, "{\"unreadable\":\"the stored data failed its integrity check\"}");
         }
     }
 

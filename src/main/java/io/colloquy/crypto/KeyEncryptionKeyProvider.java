@@ -13,6 +13,9 @@ public interface KeyEncryptionKeyProvider {
     /** Wraps under the current KEK. */
     Wrapped wrap(byte[] key, byte[] context);
 
-    /** Unwraps with the KEK named by {@code kekId}; {@link IllegalStateException} when altered or unknown. */
+    /**
+     * Unwraps with the KEK named by {@code kekId}; an {@link IntegrityError} (logged at ERROR) when the
+     * wrapped key was altered or that KEK is unknown: never a "gone" key.
+     */
     byte[] unwrap(String kekId, byte[] wrapped, byte[] context);
 }

@@ -76,7 +76,7 @@ public final class Keyring {
         }
         long seen = generation();
         KeyRepository.WrappedDataKey wrapped = keys.dataKey(project, namespace, DATA, version)
-                .orElseThrow(() -> new IllegalStateException("Data key is gone (shredded or never existed)"));
+                .orElseThrow(() -> new KeyGone("a data key version (shredded or destroyed)"));
         SecretKey key = unwrap(project, wrapped, seen);
         remember(id, key, seen);
         return key;
@@ -220,9 +220,9 @@ public final class Keyring {
     }
 
     /** A project key version that no longer exists (and not because the customer's key was revoked). */
-    static final class ProjectKeyGone extends IllegalStateException {
+    static final class ProjectKeyGone extends KeyGone {
         ProjectKeyGone(int version) {
-            super("Project key version " + version + " is gone");
+            super("project key version " + version);
         }
     }
 

@@ -66,7 +66,9 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
             kek = keys.byId().get(kekId);
         }
         if (kek == null) {
-            throw new IllegalStateException("No master key with id " + kekId + " is available");
+            throw IntegrityError.of(
+                    "a wrapped project key",
+                    "no master key with id " + kekId + " is available (missing or wrong master key)");
         }
         return ServerKeys.open(kek, wrapped, context);
     }

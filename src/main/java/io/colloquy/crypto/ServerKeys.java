@@ -53,15 +53,16 @@ public final class ServerKeys {
         return Aead.seal(key, new byte[] {SEALED_V1}, aad, plaintext);
     }
 
-    /** Opens what {@link #seal} made; any change to the bytes or the aad is an integrity error. */
+    /** Opens what {@link #seal} made; any change to the bytes, the key or the aad is an {@link IntegrityError}. */
     public static byte[] open(SecretKey key, byte[] sealed, byte[] aad) {
         if (sealed.length == 0 || sealed[0] != SEALED_V1) {
-            throw new IllegalStateException("Sealed value has an unknown format");
+            throw IntegrityError.of("a wrapped key", "unknown format");
         }
         try {
             return Aead.open(key, sealed, 1, aad);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Sealed value failed its integrity check", e);
+            throw IntegrityError.of(
+                    "a wrapped key", "it failed its integrity check (altered, or wrapped under another key)");
         }
     }
 

@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
  * nonce (12 random bytes) || AES-256-GCM ciphertext+tag}, under the namespace's data key, with the
  * {@link FieldRef} (project, namespace, table, row id, column) and the key version as associated data:
  * a value copied to another row, column, namespace or project does not open. A value that does not
- * open is an integrity error (logged without content, answered 500), never garbage.
+ * open is an {@link IntegrityError} (logged without content, answered 500), never garbage; one whose
+ * key was destroyed on purpose is {@link KeyGone}.
  */
 @Component
 public final class StoredValues {
@@ -40,6 +41,11 @@ public final class StoredValues {
         return Aead.seal(key, header, aad(ref, version), text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Opens a stored value. {@link KeyGone} (logged at INFO) when its data key was destroyed on purpose;
+     * {@link IntegrityError} (logged at ERROR) when the value or its wrapped key was altered, or a master
+     * key is missing; {@link EncryptionKeyRevoked} while the customer's key is revoked.
+     */
     public String open(FieldRef ref, byte[] stored) {
         if (stored.length < HEADER + Aead.NONCE_BYTES + Aead.TAG_BYTES || stored[0] != SEALED_V2) {
             throw unreadable(ref, "unknown format");
@@ -48,12 +54,13 @@ public final class StoredValues {
         SecretKey key;
         try {
             key = keyring.dataKey(ref.projectId(), ref.namespace(), version);
-        } catch (IllegalStateException e) {
+        } catch (KeyGone gone) {
             log.info(
-                    "A stored value in {}.{} can't be opened: its data key is gone (shredded)",
+                    "A stored value in {}.{} can't be opened: its key is gone ({}): shredded on purpose",
                     ref.table(),
-                    ref.column());
-            return throwShredded(ref);
+                    ref.column(),
+                    gone.what());
+            throw gone;
         }
         return open(ref, stored, version, key);
     }
@@ -80,30 +87,7 @@ public final class StoredValues {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String throwShredded(FieldRef ref) {
-        throw new StoredValueUnreadable(ref, true);
-    }
-
-    private static StoredValueUnreadable unreadable(FieldRef ref, String why) {
-        log.error("Integrity error: a stored value in {}.{} does not open: {}", ref.table(), ref.column(), why);
-        return new StoredValueUnreadable(ref, false);
-    }
-
-    /**
-     * A stored value does not open: its key was destroyed (crypto-shredding), or it failed its integrity
-     * check (an integrity error, answered as 500 INTERNAL).
-     */
-    public static final class StoredValueUnreadable extends RuntimeException {
-        private final boolean shredded;
-
-        StoredValueUnreadable(FieldRef ref, boolean shredded) {
-            super("Stored value in " + ref.table() + "." + ref.column() + " is unreadable");
-            this.shredded = shredded;
-        }
-
-        /** True when the value's key no longer exists (erased on purpose), false for tampering or corruption. */
-        public boolean shredded() {
-            return shredded;
-        }
+    private static IntegrityError unreadable(FieldRef ref, String why) {
+        return IntegrityError.of("a stored value in " + ref.table() + "." + ref.column(), why);
     }
 }

@@ -1,6 +1,7 @@
 package io.colloquy.tenancy;
 
 import io.colloquy.crypto.FieldRef;
+import io.colloquy.crypto.KeyGone;
 import io.colloquy.crypto.ServerKeys;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.web.ApiException;
@@ -81,10 +82,7 @@ public final class IdempotencyRecords {
         try {
             String body = values.open(ref(project, stored.namespace(), key), stored.response());
             return Optional.of(new Replay(stored.status(), body.getBytes(StandardCharsets.UTF_8)));
-        } catch (StoredValues.StoredValueUnreadable e) {
-            if (!e.shredded()) {
-                throw e;
-            }
+        } catch (KeyGone e) {
             // Its key was destroyed: the response went with it. The request runs again, as a new one.
             records.delete(project, key);
             if (!records.claim(project, key, digest)) {

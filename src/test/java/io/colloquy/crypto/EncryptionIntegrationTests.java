@@ -319,7 +319,7 @@ class EncryptionIntegrationTests {
         for (Object[] row : oldDump) {
             FieldRef ref = new FieldRef(projectId, ns, (String) row[0], (UUID) row[1], (String) row[2]);
             assertThatThrownBy(() -> tenants.inProject(projectId, () -> values.open(ref, (byte[]) row[3])))
-                    .isInstanceOf(StoredValues.StoredValueUnreadable.class);
+                    .isInstanceOf(KeyGone.class);
         }
     }
 
