@@ -2,7 +2,6 @@ package io.colloquy.crypto;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,7 +137,7 @@ public final class Keyring {
         KeyRepository.State state = state(project);
         SecretKey projectKey = projectKey(project, state.currentVersion());
         byte[] raw = random32();
-        byte[] wrapped = ServerKeys.seal(projectKey, raw, namespaceContext(project, namespace, purpose, version));
+        byte[] wrapped = WrappedKeys.wrap(projectKey, raw, namespaceContext(project, namespace, purpose, version));
         keys.insertDataKey(
                 project,
                 new KeyRepository.WrappedDataKey(namespace, purpose, version, wrapped, state.currentVersion()),
@@ -202,7 +201,7 @@ public final class Keyring {
         for (int attempt = 1; ; attempt++) {
             try {
                 SecretKey projectKey = projectKey(project, current.projectKeyVersion(), seen);
-                byte[] raw = ServerKeys.open(
+                byte[] raw = WrappedKeys.unwrap(
                         projectKey,
                         current.wrapped(),
                         namespaceContext(project, current.namespace(), current.purpose(), current.version()));
@@ -230,7 +229,7 @@ public final class Keyring {
     KeyRepository.WrappedDataKey rewrap(
             UUID project, KeyRepository.WrappedDataKey k, SecretKey newProjectKey, int newVersion) {
         SecretKey raw = unwrap(project, k);
-        byte[] wrapped = ServerKeys.seal(
+        byte[] wrapped = WrappedKeys.wrap(
                 newProjectKey, raw.getEncoded(), namespaceContext(project, k.namespace(), k.purpose(), k.version()));
         return new KeyRepository.WrappedDataKey(k.namespace(), k.purpose(), k.version(), wrapped, newVersion);
     }
@@ -241,13 +240,12 @@ public final class Keyring {
         markCreatedInThisTransaction(project);
     }
 
-    static byte[] projectContext(UUID project, int version) {
-        return ("colloquy/project-key/v1|" + project + "|" + version).getBytes(StandardCharsets.UTF_8);
+    static Aad projectContext(UUID project, int version) {
+        return Aad.of("colloquy/project-key/v1", project, version);
     }
 
-    static byte[] namespaceContext(UUID project, String namespace, String purpose, int version) {
-        return ("colloquy/namespace-key/v1|" + project + "|" + namespace + "|" + purpose + "|" + version)
-                .getBytes(StandardCharsets.UTF_8);
+    static Aad namespaceContext(UUID project, String namespace, String purpose, int version) {
+        return Aad.of("colloquy/namespace-key/v1", project, namespace, purpose, version);
     }
 
     static byte[] random32() {

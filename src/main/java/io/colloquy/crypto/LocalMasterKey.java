@@ -52,14 +52,15 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
     }
 
     @Override
-    public Wrapped wrap(byte[] key, byte[] context) {
+    public Wrapped wrap(byte[] key, Aad context) {
         Keys current = load(); // a rotation may have finished since: always wrap under the newest master
         keys = current;
-        return new Wrapped(current.currentId(), ServerKeys.seal(current.byId().get(current.currentId()), key, context));
+        return new Wrapped(
+                current.currentId(), WrappedKeys.wrap(current.byId().get(current.currentId()), key, context));
     }
 
     @Override
-    public byte[] unwrap(String kekId, byte[] wrapped, byte[] context) {
+    public byte[] unwrap(String kekId, byte[] wrapped, Aad context) {
         SecretKey kek = keys.byId().get(kekId);
         if (kek == null) {
             keys = load();
@@ -70,7 +71,7 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
                     "a wrapped project key",
                     "no master key with id " + kekId + " is available (missing or wrong master key)");
         }
-        return ServerKeys.open(kek, wrapped, context);
+        return WrappedKeys.unwrap(kek, wrapped, context);
     }
 
     /** Starts (or resumes) a rotation: the id of the next master key, generated if needed. */
@@ -82,14 +83,14 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
     }
 
     /** Rewraps one wrapped key under the master key kept in {@code file} ({@link #NEXT} or {@link #CURRENT}). */
-    Wrapped rewrapTo(String file, String kekId, byte[] wrapped, byte[] context) {
+    Wrapped rewrapTo(String file, String kekId, byte[] wrapped, Aad context) {
         byte[] target = readFile(file);
         String targetId = idOf(target);
         if (targetId.equals(kekId)) {
             return new Wrapped(kekId, wrapped);
         }
         byte[] raw = unwrap(kekId, wrapped, context);
-        return new Wrapped(targetId, ServerKeys.seal(kek(target), raw, context));
+        return new Wrapped(targetId, WrappedKeys.wrap(kek(target), raw, context));
     }
 
     /** Makes the next master key current; the old one stays, retired, until the operator removes it. */

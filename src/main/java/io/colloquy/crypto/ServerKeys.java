@@ -21,7 +21,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public final class ServerKeys {
-    private static final byte SEALED_V1 = 0x01;
     private final SecretKey master;
 
     ServerKeys(ColloquySettings settings, @Value("${COLLOQUY_SERVER_KEY:}") String configured) {
@@ -45,24 +44,6 @@ public final class ServerKeys {
                             .thenExpand(purpose.getBytes(StandardCharsets.UTF_8), 32));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HKDF is unavailable", e);
-        }
-    }
-
-    /** AES-256-GCM ({@link Aead}): {@code 0x01 || nonce(12) || ciphertext+tag}, bound to {@code aad}. */
-    public static byte[] seal(SecretKey key, byte[] plaintext, byte[] aad) {
-        return Aead.seal(key, new byte[] {SEALED_V1}, aad, plaintext);
-    }
-
-    /** Opens what {@link #seal} made; any change to the bytes, the key or the aad is an {@link IntegrityError}. */
-    public static byte[] open(SecretKey key, byte[] sealed, byte[] aad) {
-        if (sealed.length == 0 || sealed[0] != SEALED_V1) {
-            throw IntegrityError.of("a wrapped key", "unknown format");
-        }
-        try {
-            return Aead.open(key, sealed, 1, aad);
-        } catch (GeneralSecurityException e) {
-            throw IntegrityError.of(
-                    "a wrapped key", "it failed its integrity check (altered, or wrapped under another key)");
         }
     }
 

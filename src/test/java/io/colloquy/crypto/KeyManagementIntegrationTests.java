@@ -32,6 +32,12 @@ class KeyManagementIntegrationTests {
     @Autowired
     DatabaseEndpoint db;
 
+    @Autowired
+    Keyring keyring;
+
+    @Autowired
+    io.colloquy.tenancy.TenantTransactions tenants;
+
     TestApi api;
     TestProject project;
     String ns;
@@ -169,6 +175,91 @@ class KeyManagementIntegrationTests {
             assertThat(e.get("data").get("version").asInt()).isEqualTo(2);
             assertThat(e.get("data").has("key")).isFalse();
         });
+    }
+
+    @Test
+    void valuesAndKeysSealedWithBarJoinedAadStillOpenAndRotationWithReencryptionUpgradesThem() throws Exception {
+        String d = project.dialogue(ns);
+        project.message(ns, d, "sealed before length-prefixed aad");
+        UUID id = TestProjects.uuid(project.id());
+        UUID messageId;
+        byte[] content;
+        try (Connection c = superuser();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT message_id, content FROM colloquy.messages WHERE project_id = ? AND namespace = ?")) {
+            s.setObject(1, id);
+            s.setString(2, ns);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                messageId = r.getObject(1, UUID.class);
+                content = r.getBytes(2);
+            }
+        }
+        assertThat(content[0]).as("new values are format 3").isEqualTo((byte) 0x03);
+        int version = StoredValues.version(content);
+        int projectKeyVersion = 1;
+        javax.crypto.SecretKey dataKey = tenants.inProject(id, () -> keyring.dataKey(id, ns, version));
+        javax.crypto.SecretKey projectKey = tenants.inProject(id, () -> keyring.projectKey(id, projectKeyVersion));
+        // what an earlier release wrote: the value under '|'-joined AAD, its data key under a '|'-joined context
+        byte[] oldValue = StoredValuesTests.sealByHand(
+                (byte) 0x02,
+                version,
+                dataKey,
+                ("colloquy/field/v2|" + id + "|" + ns + "|messages|" + messageId + "|content|" + version)
+                        .getBytes(StandardCharsets.UTF_8),
+                "sealed before length-prefixed aad");
+        byte[] oldWrapped = StoredValuesTests.wrapByHand(
+                projectKey, dataKey.getEncoded(), "colloquy/namespace-key/v1|" + id + "|" + ns + "|data|" + version);
+        try (Connection c = superuser();
+                PreparedStatement value = c.prepareStatement(
+                        "UPDATE colloquy.messages SET content = ? WHERE project_id = ? AND message_id = ?");
+                PreparedStatement key = c.prepareStatement("UPDATE colloquy.data_keys SET wrapped = ?"
+                        + " WHERE project_id = ? AND namespace = ? AND purpose = 'data' AND version = ?")) {
+            value.setBytes(1, oldValue);
+            value.setObject(2, id);
+            value.setObject(3, messageId);
+            assertThat(value.executeUpdate()).isOne();
+            key.setBytes(1, oldWrapped);
+            key.setObject(2, id);
+            key.setString(3, ns);
+            key.setInt(4, version);
+            assertThat(key.executeUpdate()).isOne();
+        }
+        keyring.forget(id);
+        String path = "/v1/namespaces/" + ns + "/dialogues/" + d + "/messages";
+        assertThat(api.get(project.adminKey(), path).body()).contains("sealed before length-prefixed aad");
+
+        assertThat(api.post(project.adminKey(), "/v1/project/encryption-key/rotate", null)
+                        .status())
+                .isEqualTo(200);
+        List<String> versions = List.of();
+        for (int attempt = 0; attempt < 50 && versions.size() != 1; attempt++) {
+            reencryption.reencryptProject(id, Instant.now().plus(java.time.Duration.ofDays(1)));
+            versions = dataKeyVersions(id, ns);
+            if (versions.size() != 1) {
+                io.colloquy.audit.TestAudit.sleep(100); // events still in the outbox postpone destruction
+            }
+        }
+        assertThat(versions).containsExactly(String.valueOf(version + 1));
+        try (Connection c = superuser();
+                PreparedStatement s = c.prepareStatement("""
+                        SELECT (SELECT get_byte(content, 0) FROM colloquy.messages WHERE project_id = ? AND message_id = ?),
+                               (SELECT array_agg(DISTINCT get_byte(wrapped, 0)) FROM colloquy.data_keys WHERE project_id = ?)::text""")) {
+            s.setObject(1, id);
+            s.setObject(2, messageId);
+            s.setObject(3, id);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                assertThat(r.getInt(1))
+                        .as("the value's format after re-encryption")
+                        .isEqualTo(3);
+                assertThat(r.getString(2))
+                        .as("wrapped key formats after rotation")
+                        .isEqualTo("{2}");
+            }
+        }
+        keyring.forget(id);
+        assertThat(api.get(project.adminKey(), path).body()).contains("sealed before length-prefixed aad");
     }
 
     private List<String> dataKeyVersions(UUID project, String namespace) throws SQLException {

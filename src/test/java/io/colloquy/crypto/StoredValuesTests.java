@@ -46,6 +46,95 @@ class StoredValuesTests {
     }
 
     @Test
+    void aValueSealedWithTheBarJoinedAadStillOpensAndNewOnesBindTheirAadLengthPrefixed() throws Exception {
+        SecretKey key = aesKey();
+        FieldRef ref = aRef();
+        String joined = "colloquy/field/v2|" + ref.projectId() + "|ns|messages|" + ref.rowId() + "|content|4";
+        byte[] old = sealByHand((byte) 0x02, 4, key, joined.getBytes(StandardCharsets.UTF_8), "sealed the old way");
+
+        assertThat(StoredValues.version(old)).isEqualTo(4);
+        assertThat(StoredValues.open(ref, old, 4, key)).isEqualTo("sealed the old way");
+
+        byte[] fresh = StoredValues.seal(ref, 4, key, "sealed now");
+        assertThat(fresh[0]).as("format").isEqualTo((byte) 0x03);
+        assertThat(StoredValues.version(fresh)).isEqualTo(4);
+        java.io.ByteArrayOutputStream prefixed = new java.io.ByteArrayOutputStream();
+        for (String field : List.of(
+                "colloquy/field/v2",
+                ref.projectId().toString(),
+                "ns",
+                "messages",
+                ref.rowId().toString(),
+                "content",
+                "4")) {
+            byte[] utf8 = field.getBytes(StandardCharsets.UTF_8);
+            prefixed.write(java.nio.ByteBuffer.allocate(4).putInt(utf8.length).array());
+            prefixed.write(utf8);
+        }
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, fresh, 5, 12));
+        c.updateAAD(prefixed.toByteArray());
+        assertThat(new String(c.doFinal(fresh, 17, fresh.length - 17), StandardCharsets.UTF_8))
+                .isEqualTo("sealed now");
+
+        byte[] downgraded = fresh.clone();
+        downgraded[0] = 0x02;
+        assertThatThrownBy(() -> StoredValues.open(ref, downgraded, 4, key)).isInstanceOf(IntegrityError.class);
+        byte[] upgraded = old.clone();
+        upgraded[0] = 0x03;
+        assertThatThrownBy(() -> StoredValues.open(ref, upgraded, 4, key)).isInstanceOf(IntegrityError.class);
+    }
+
+    @Test
+    void aKeyWrappedWithTheBarJoinedContextStillUnwrapsAndNewWrapsBindItLengthPrefixed() throws Exception {
+        SecretKey kek = aesKey();
+        byte[] raw = aesKey().getEncoded();
+        Aad context = Aad.of("colloquy/namespace-key/v1", PROJECT, "ns", "data", 2);
+        byte[] old = wrapByHand(kek, raw, "colloquy/namespace-key/v1|" + PROJECT + "|ns|data|2");
+
+        assertThat(WrappedKeys.unwrap(kek, old, context)).isEqualTo(raw);
+        byte[] fresh = WrappedKeys.wrap(kek, raw, context);
+        assertThat(fresh[0]).as("format").isEqualTo((byte) 0x02);
+        assertThat(WrappedKeys.unwrap(kek, fresh, context)).isEqualTo(raw);
+        byte[] downgraded = fresh.clone();
+        downgraded[0] = 0x01;
+        assertThatThrownBy(() -> WrappedKeys.unwrap(kek, downgraded, context)).isInstanceOf(IntegrityError.class);
+        assertThatThrownBy(() ->
+                        WrappedKeys.unwrap(kek, fresh, Aad.of("colloquy/namespace-key/v1", PROJECT, "ns", "data", 3)))
+                .isInstanceOf(IntegrityError.class);
+    }
+
+    /** A key wrapped in format {@code 0x01} with the JDK alone, as an earlier release did. */
+    static byte[] wrapByHand(SecretKey kek, byte[] raw, String joinedContext) throws GeneralSecurityException {
+        byte[] out = new byte[1 + 12 + raw.length + 16];
+        out[0] = 0x01;
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 1, 12);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, kek, new GCMParameterSpec(128, out, 1, 12));
+        c.updateAAD(joinedContext.getBytes(StandardCharsets.UTF_8));
+        c.doFinal(raw, 0, raw.length, out, 13);
+        return out;
+    }
+
+    /** {@code format || version || nonce || AES-GCM} written with the JDK alone, as an earlier release did. */
+    static byte[] sealByHand(byte format, int version, SecretKey key, byte[] aad, String text)
+            throws GeneralSecurityException {
+        byte[] plaintext = text.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[5 + 12 + plaintext.length + 16];
+        java.nio.ByteBuffer.wrap(out).put(format).putInt(version);
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 5, 12);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, out, 5, 12));
+        c.updateAAD(aad);
+        c.doFinal(plaintext, 0, plaintext.length, out, 17);
+        return out;
+    }
+
+    @Test
     void sealThenOpenRoundTripsOnManyVirtualThreadsUnderManyKeysWithAFreshNonceEach() throws Exception {
         List<SecretKey> keys = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
