@@ -69,4 +69,42 @@ class ArchitectureTests {
                 .haveSimpleName("TenantContextRepository")
                 .check(MAIN);
     }
+
+    @Test
+    void cryptoOwnsKeyManagementBelowEveryFeatureThatSealsContent() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.colloquy.crypto..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.colloquy.access..",
+                        "io.colloquy.audit..",
+                        "io.colloquy.dialogues..",
+                        "io.colloquy.governance..",
+                        "io.colloquy.keys..",
+                        "io.colloquy.limits..",
+                        "io.colloquy.memories..",
+                        "io.colloquy.search..",
+                        "io.colloquy.tenancy..")
+                .because("crypto sits below audit and tenancy and reaches them through KeyedProjects, SealedContent"
+                        + " and EncryptionKeyChanged")
+                .check(MAIN);
+    }
+
+    @Test
+    void retentionErasureAndReencryptionIterateOverContentInsteadOfNamingFeatures() {
+        noClasses()
+                .that()
+                .haveSimpleName("Retention")
+                .or()
+                .haveSimpleName("Erasure")
+                .or()
+                .haveSimpleName("DataKeyReencryptionJob")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.colloquy.dialogues..", "io.colloquy.memories..")
+                .because("they iterate over every TenantContent (retention, erasure) or SealedContent (re-encryption)")
+                .check(MAIN);
+    }
 }

@@ -12,6 +12,7 @@ import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
+import io.colloquy.tenancy.TenantContent;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.Metadata;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /**
@@ -33,7 +35,8 @@ import org.springframework.stereotype.Service;
  * under legal hold refuse every edit and delete (409 IMMUTABLE); appends are always allowed.
  */
 @Service
-public class DialogueService implements SealedContent {
+@Order(1)
+public class DialogueService implements SealedContent, TenantContent {
     public static final int MAX_TITLE_CHARS = 512;
     public static final int MAX_TAGS = 32;
     public static final int MAX_TAG_CHARS = 64;
@@ -146,16 +149,35 @@ public class DialogueService implements SealedContent {
         }
     }
 
-    /** How many dialogues and messages there are: {@code [dialogues, messages]} (namespace null = all). */
-    public long[] count(UUID project, @Nullable Namespace ns) {
-        return dialogues.count(project, ns == null ? null : ns.name());
+    @Override
+    public String purgedKind() {
+        return "dialogues";
+    }
+
+    @Override
+    public String idPrefix() {
+        return "dlg";
+    }
+
+    /** How many dialogues and messages there are (namespace null = all). */
+    @Override
+    public java.util.Map<String, Long> count(UUID project, @Nullable Namespace ns) {
+        return counts(dialogues.count(project, ns == null ? null : ns.name()));
+    }
+
+    private static java.util.Map<String, Long> counts(long[] dialoguesAndMessages) {
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        counts.put("dialogues", dialoguesAndMessages[0]);
+        counts.put("messages", dialoguesAndMessages[1]);
+        return counts;
     }
 
     /**
      * Erases every dialogue and message of a namespace (its keys must be shredded first by the caller);
      * refused with 409 IMMUTABLE in an immutable project or while any of its dialogues is under legal hold.
      */
-    public long[] eraseNamespace(UUID project, Namespace ns) {
+    @Override
+    public java.util.Map<String, Long> eraseNamespace(UUID project, Namespace ns) {
         if (projects.get(project).immutableDialogues()) {
             throw new ApiException(
                     ErrorCode.IMMUTABLE, "Dialogues of this project are immutable: the namespace can't be erased.");
@@ -163,24 +185,29 @@ public class DialogueService implements SealedContent {
         if (dialogues.anyLegalHold(project, ns.name())) {
             throw new ApiException(ErrorCode.IMMUTABLE, "A dialogue of this namespace is under legal hold.");
         }
-        long[] counts = dialogues.count(project, ns.name());
+        java.util.Map<String, Long> counts = count(project, ns);
         dialogues.eraseNamespace(project, ns.name());
         return counts;
     }
 
     /**
-     * Ids of dialogues (any namespace) the retention purge may remove: inactive since before
-     * {@code inactiveBefore} (null = no age limit) or deleted before {@code deletedBefore}; never under
-     * legal hold. Runs in a project-wide tenant transaction.
+     * Ids of dialogues (any namespace) the retention purge may remove: inactive since before the cutoff
+     * (null = no age limit) or deleted before {@code deletedBefore}; never under legal hold, none at all
+     * in a project with immutable dialogues. Runs in a project-wide tenant transaction.
      */
-    public List<UUID> purgeable(UUID project, @Nullable Instant inactiveBefore, Instant deletedBefore, int limit) {
-        return dialogues.purgeable(project, inactiveBefore, deletedBefore, limit);
+    @Override
+    public List<UUID> purgeable(UUID project, RetentionCutoffs cutoffs, int limit) {
+        if (cutoffs.immutableDialogues()) {
+            return List.of();
+        }
+        return dialogues.purgeable(project, cutoffs.inactiveBefore(), cutoffs.deletedBefore(), limit);
     }
 
     /**
      * Removes dialogues (and their messages) for good; legal holds are re-checked by the statement. Each
      * gets a purged event under {@code parentEvent} (the retention run).
      */
+    @Override
     public int purge(UUID project, List<UUID> ids, UUID parentEvent) {
         if (ids.isEmpty()) {
             return 0;

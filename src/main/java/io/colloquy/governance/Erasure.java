@@ -5,15 +5,15 @@ import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.AuditSignatures;
 import io.colloquy.audit.EntityType;
 import io.colloquy.crypto.ProjectKeys;
-import io.colloquy.dialogues.DialogueService;
 import io.colloquy.keys.ApiKeyService;
-import io.colloquy.memories.MemoryService;
 import io.colloquy.tenancy.IdempotencyRecords;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
+import io.colloquy.tenancy.TenantContent;
 import io.colloquy.tenancy.TenantTransactions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -30,8 +30,7 @@ public class Erasure {
 
     private final ProjectService projects;
     private final ProjectKeys projectKeys;
-    private final DialogueService dialogues;
-    private final MemoryService memories;
+    private final List<TenantContent> contents;
     private final ApiKeyService keys;
     private final Receipts receipts;
     private final AuditSignatures audit;
@@ -42,8 +41,7 @@ public class Erasure {
     Erasure(
             ProjectService projects,
             ProjectKeys projectKeys,
-            DialogueService dialogues,
-            MemoryService memories,
+            List<TenantContent> contents,
             ApiKeyService keys,
             Receipts receipts,
             AuditSignatures audit,
@@ -52,8 +50,7 @@ public class Erasure {
             TenantTransactions transactions) {
         this.projects = projects;
         this.projectKeys = projectKeys;
-        this.dialogues = dialogues;
-        this.memories = memories;
+        this.contents = List.copyOf(contents);
         this.keys = keys;
         this.receipts = receipts;
         this.audit = audit;
@@ -69,11 +66,8 @@ public class Erasure {
         transactions.allowLongStatements(STATEMENT_TIMEOUT);
         projectKeys.holdChanges(project);
         projects.requireDeletable(project);
-        long[] dialogueCounts = dialogues.count(project, null);
         Map<String, Long> deleted = new LinkedHashMap<>();
-        deleted.put("dialogues", dialogueCounts[0]);
-        deleted.put("messages", dialogueCounts[1]);
-        deleted.put("memories", memories.count(project, null));
+        contents.forEach(content -> deleted.putAll(content.count(project, null)));
         deleted.put("api_keys", keys.count(project));
         AuditSignatures.TreeHead head = audit.treeHead(project);
         projectKeys.shredProject(project);
@@ -87,11 +81,8 @@ public class Erasure {
         transactions.allowLongStatements(STATEMENT_TIMEOUT);
         projectKeys.shredNamespace(project, ns.name());
         idempotency.forgetNamespace(project, ns); // stored responses hold its content too
-        long[] dialogueCounts = dialogues.eraseNamespace(project, ns);
         Map<String, Long> deleted = new LinkedHashMap<>();
-        deleted.put("dialogues", dialogueCounts[0]);
-        deleted.put("messages", dialogueCounts[1]);
-        deleted.put("memories", memories.eraseNamespace(project, ns));
+        contents.forEach(content -> deleted.putAll(content.eraseNamespace(project, ns)));
         Receipts.Signed receipt = receipts.issue(project, ns.name(), deleted, audit.treeHead(project));
         // No data: the namespace's key (which would seal it) is gone; the receipt holds the counts.
         log.record(AuditLog.Change.of(project, ns.name(), EntityType.NAMESPACE, ns.name(), Action.DELETED, null));

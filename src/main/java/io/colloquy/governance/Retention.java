@@ -3,15 +3,16 @@ package io.colloquy.governance;
 import io.colloquy.audit.Action;
 import io.colloquy.audit.AuditLog;
 import io.colloquy.audit.EntityType;
-import io.colloquy.dialogues.DialogueService;
-import io.colloquy.memories.MemoryService;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Project;
 import io.colloquy.tenancy.ProjectService;
+import io.colloquy.tenancy.TenantContent;
 import io.colloquy.tenancy.TenantTransactions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Service;
  * their kind's retention or past their own expires_at, and anything deleted longer ago than the
  * recovery window are purged for good, in bounded batches (one transaction per batch). Legal holds
  * are never purged; in immutable projects dialogues are never purged. The preview runs the same
- * selection without deleting.
+ * selection without deleting. Every {@link TenantContent} feature is asked in turn.
  */
 @Service
 public class Retention {
@@ -32,103 +33,89 @@ public class Retention {
     private static final int PREVIEW_COUNT_CAP = 100_000;
     private static final Logger log = LoggerFactory.getLogger(Retention.class);
     private final ProjectService projects;
-    private final DialogueService dialogues;
-    private final MemoryService memories;
+    private final List<TenantContent> contents;
     private final TenantTransactions tenants;
     private final AuditLog audit;
 
-    Retention(
-            ProjectService projects,
-            DialogueService dialogues,
-            MemoryService memories,
-            TenantTransactions tenants,
-            AuditLog audit) {
+    Retention(ProjectService projects, List<TenantContent> contents, TenantTransactions tenants, AuditLog audit) {
         this.projects = projects;
-        this.dialogues = dialogues;
-        this.memories = memories;
+        this.contents = List.copyOf(contents);
         this.tenants = tenants;
         this.audit = audit;
     }
 
-    /** The cutoffs in force for one project at {@code now}. */
-    record Cutoffs(
-            @Nullable Instant inactiveBefore,
-            @Nullable Instant shortBefore,
-            @Nullable Instant longBefore,
-            Instant deletedBefore,
-            boolean purgeDialogues) {}
-
     /** What one category would lose: how many (capped at 100,000) and the first ids. */
     public record Category(long count, List<String> firstIds) {}
 
+    /** The dry run's answer (the contract's shape: one category per purged kind). */
     public record Preview(Category dialogues, Category memories) {
+        static Preview of(Map<String, Category> byKind) {
+            Category none = new Category(0, List.of());
+            return new Preview(byKind.getOrDefault("dialogues", none), byKind.getOrDefault("memories", none));
+        }
+
         boolean isEmpty() {
             return dialogues.count() == 0 && memories.count() == 0;
         }
     }
 
-    /** What a run purged. */
-    public record Outcome(long projects, long dialogues, long memories) {}
+    /** What a run purged: how many projects it went through, and how many of each kind. */
+    public record Outcome(long projects, Map<String, Long> purged) {}
 
-    Cutoffs cutoffs(UUID project, Instant now) {
+    TenantContent.RetentionCutoffs cutoffs(UUID project, Instant now) {
         Project p = projects.get(project);
         Project.Retention r = projects.effectiveRetention(p);
-        return new Cutoffs(
+        return new TenantContent.RetentionCutoffs(
                 before(now, r.dialogueDays()),
                 before(now, r.shortTermMemoryDays()),
                 before(now, r.longTermMemoryDays()),
+                now,
                 now.minus(Duration.ofDays(p.recoveryWindowDays())),
-                !p.immutableDialogues());
+                p.immutableDialogues());
     }
 
     /** The dry run, in the caller's (project-wide) tenant transaction. */
     public Preview preview(UUID project, Instant now) {
-        Cutoffs c = cutoffs(project, now);
-        List<UUID> d = c.purgeDialogues()
-                ? dialogues.purgeable(project, c.inactiveBefore(), c.deletedBefore(), PREVIEW_COUNT_CAP)
-                : List.of();
-        List<UUID> m =
-                memories.purgeable(project, c.shortBefore(), c.longBefore(), now, c.deletedBefore(), PREVIEW_COUNT_CAP);
-        return new Preview(
-                new Category(
-                        d.size(),
-                        d.stream()
-                                .limit(PREVIEW_IDS)
-                                .map(id -> Ids.format("dlg", id))
-                                .toList()),
-                new Category(
-                        m.size(),
-                        m.stream()
-                                .limit(PREVIEW_IDS)
-                                .map(id -> Ids.format("mem", id))
-                                .toList()));
+        TenantContent.RetentionCutoffs c = cutoffs(project, now);
+        Map<String, Category> byKind = new LinkedHashMap<>();
+        for (TenantContent content : contents) {
+            List<UUID> ids = content.purgeable(project, c, PREVIEW_COUNT_CAP);
+            byKind.put(
+                    content.purgedKind(),
+                    new Category(
+                            ids.size(),
+                            ids.stream()
+                                    .limit(PREVIEW_IDS)
+                                    .map(id -> Ids.format(content.idPrefix(), id))
+                                    .toList()));
+        }
+        return Preview.of(byKind);
     }
 
     /** Purges every project, batch by batch, each batch in its own tenant transaction. */
     public Outcome runAll(Instant now) {
         long projectCount = 0;
-        long dialogueCount = 0;
-        long memoryCount = 0;
+        Map<String, Long> purged = new LinkedHashMap<>();
         for (UUID project : projects.allProjectIds()) {
             try {
-                long[] purged = purgeProject(project, now);
+                purgeProject(project, now).forEach((kind, n) -> purged.merge(kind, n, Long::sum));
                 projectCount++;
-                dialogueCount += purged[0];
-                memoryCount += purged[1];
             } catch (RuntimeException e) {
                 log.warn(
                         "Retention purge of a project failed; it is retried on the next run: {}",
                         e.getClass().getSimpleName());
             }
         }
-        return new Outcome(projectCount, dialogueCount, memoryCount);
+        return new Outcome(projectCount, purged);
     }
 
-    /** Purges one project; returns {@code [dialogues, memories]} removed. */
-    long[] purgeProject(UUID project, Instant now) {
-        Cutoffs c = tenants.inProject(project, () -> cutoffs(project, now));
+    /** Purges one project; returns how many of each kind it removed. */
+    Map<String, Long> purgeProject(UUID project, Instant now) {
+        Map<String, Long> purged = new LinkedHashMap<>();
+        contents.forEach(content -> purged.put(content.purgedKind(), 0L));
+        TenantContent.RetentionCutoffs c = tenants.inProject(project, () -> cutoffs(project, now));
         if (tenants.inProject(project, () -> preview(project, now)).isEmpty()) {
-            return new long[] {0, 0};
+            return purged;
         }
         UUID run = tenants.inProject(
                 project,
@@ -138,31 +125,15 @@ public class Retention {
                         EntityType.PROJECT,
                         Ids.format("prj", project),
                         Action.RETENTION_RUN,
-                        java.util.Map.of("at", now.toString()))));
-        long d = 0;
-        long m = 0;
-        int n;
-        if (c.purgeDialogues()) {
+                        Map.of("at", now.toString()))));
+        for (TenantContent content : contents) {
+            int n;
             do {
-                n = tenants.inProject(
-                        project,
-                        () -> dialogues.purge(
-                                project,
-                                dialogues.purgeable(project, c.inactiveBefore(), c.deletedBefore(), BATCH),
-                                run));
-                d += n;
+                n = tenants.inProject(project, () -> content.purge(project, content.purgeable(project, c, BATCH), run));
+                purged.merge(content.purgedKind(), (long) n, Long::sum);
             } while (n == BATCH);
         }
-        do {
-            n = tenants.inProject(
-                    project,
-                    () -> memories.purge(
-                            project,
-                            memories.purgeable(project, c.shortBefore(), c.longBefore(), now, c.deletedBefore(), BATCH),
-                            run));
-            m += n;
-        } while (n == BATCH);
-        return new long[] {d, m};
+        return purged;
     }
 
     private static @Nullable Instant before(Instant now, @Nullable Integer days) {

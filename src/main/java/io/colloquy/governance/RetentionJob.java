@@ -25,10 +25,9 @@ final class RetentionJob {
         long started = System.nanoTime();
         Retention.Outcome outcome = retention.runAll(clock.instant());
         log.info(
-                "Retention purge: {} projects, {} dialogues and {} memories purged in {} ms",
+                "Retention purge: {} projects, purged {} in {} ms",
                 outcome.projects(),
-                outcome.dialogues(),
-                outcome.memories(),
+                outcome.purged(),
                 (System.nanoTime() - started) / 1_000_000);
     }
 }

@@ -12,6 +12,7 @@ import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
 import io.colloquy.tenancy.ProjectService;
+import io.colloquy.tenancy.TenantContent;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.NotFound;
 import io.colloquy.web.Page;
@@ -22,11 +23,13 @@ import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Service;
 
 /** Memories of a namespace, in the current tenant transaction. */
 @Service
-public class MemoryService implements SealedContent {
+@Order(2)
+public class MemoryService implements SealedContent, TenantContent {
     private final MemoryRepository memories;
     private final ProjectService projects;
     private final BlindIndex index;
@@ -122,14 +125,26 @@ public class MemoryService implements SealedContent {
         audit.record(change(m, Action.DELETED, null));
     }
 
+    @Override
+    public String purgedKind() {
+        return "memories";
+    }
+
+    @Override
+    public String idPrefix() {
+        return "mem";
+    }
+
     /** How many memories there are (namespace null = the whole project), soft-deleted ones included. */
-    public long count(UUID project, @Nullable Namespace ns) {
-        return memories.count(project, ns == null ? null : ns.name());
+    @Override
+    public java.util.Map<String, Long> count(UUID project, @Nullable Namespace ns) {
+        return java.util.Map.of("memories", memories.count(project, ns == null ? null : ns.name()));
     }
 
     /** Erases every memory of a namespace (its keys must be shredded first by the caller); returns how many. */
-    public long eraseNamespace(UUID project, Namespace ns) {
-        long n = memories.count(project, ns.name());
+    @Override
+    public java.util.Map<String, Long> eraseNamespace(UUID project, Namespace ns) {
+        java.util.Map<String, Long> n = count(project, ns);
         memories.eraseNamespace(project, ns.name());
         return n;
     }
@@ -138,17 +153,19 @@ public class MemoryService implements SealedContent {
      * Ids of memories (any namespace) the retention purge may remove: short- or long-term ones created
      * before their cutoff (null = keep), expired ones, and ones deleted before {@code deletedBefore}.
      */
-    public java.util.List<UUID> purgeable(
-            UUID project,
-            @Nullable Instant shortBefore,
-            @Nullable Instant longBefore,
-            Instant now,
-            Instant deletedBefore,
-            int limit) {
-        return memories.purgeable(project, shortBefore, longBefore, now, deletedBefore, limit);
+    @Override
+    public java.util.List<UUID> purgeable(UUID project, RetentionCutoffs cutoffs, int limit) {
+        return memories.purgeable(
+                project,
+                cutoffs.shortTermBefore(),
+                cutoffs.longTermBefore(),
+                cutoffs.now(),
+                cutoffs.deletedBefore(),
+                limit);
     }
 
     /** Removes memories for good, each with a purged event under {@code parentEvent} (the retention run). */
+    @Override
     public int purge(UUID project, java.util.List<UUID> ids, UUID parentEvent) {
         if (ids.isEmpty()) {
             return 0;

@@ -344,9 +344,10 @@ class GovernanceIntegrationTests {
         Retention.Preview preview = tenants.inProject(id, () -> retention.preview(id, later));
         assertThat(preview.dialogues().firstIds()).containsExactlyInAnyOrder(stale, deleted);
         assertThat(preview.memories().firstIds()).containsExactly(shortTerm);
-        long[] purged = retention.purgeProject(id, later);
-        assertThat(purged)
-                .containsExactly(preview.dialogues().count(), preview.memories().count());
+        assertThat(retention.purgeProject(id, later))
+                .containsExactly(
+                        Map.entry("dialogues", preview.dialogues().count()),
+                        Map.entry("memories", preview.memories().count()));
         assertThat(tenants.inProject(id, () -> retention.preview(id, later))
                         .dialogues()
                         .count())
@@ -449,7 +450,9 @@ class GovernanceIntegrationTests {
                             scenario, memoryDays, memoryExpiry, later)
                     .isEqualTo(expectedMemories);
             assertThat(retention.purgeProject(id, now))
-                    .containsExactly(expectedDialogues.size(), expectedMemories.size());
+                    .containsExactly(
+                            Map.entry("dialogues", (long) expectedDialogues.size()),
+                            Map.entry("memories", (long) expectedMemories.size()));
             for (String d : heldDialogues.keySet()) {
                 assertThat(api.get(p.adminKey(), base + "/dialogues/" + d).status())
                         .isEqualTo(expectedDialogues.contains(d) ? 404 : 200);
@@ -464,7 +467,7 @@ class GovernanceIntegrationTests {
         String d = immutable.dialogue(ns);
         UUID id = TestProjects.uuid(immutable.id());
         Instant later = Instant.now().plus(java.time.Duration.ofDays(30));
-        assertThat(retention.purgeProject(id, later)[0]).isZero();
+        assertThat(retention.purgeProject(id, later)).containsEntry("dialogues", 0L);
         assertThat(api.get(immutable.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + d)
                         .status())
                 .isEqualTo(200);
