@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -75,12 +74,12 @@ class EncryptionKeyController {
     }
 
     @GetMapping("/v1/project/encryption-key")
-    StatusView status(@AuthenticationPrincipal Caller.Key caller) {
+    StatusView status(Caller.Key caller) {
         return StatusView.of(projectKeys.status(caller.projectId()));
     }
 
     @PutMapping(path = "/v1/project/encryption-key", consumes = MediaType.APPLICATION_JSON_VALUE)
-    StatusView supply(@AuthenticationPrincipal Caller.Key caller, @RequestBody SupplyKey body) {
+    StatusView supply(Caller.Key caller, @RequestBody SupplyKey body) {
         byte[] key;
         try {
             key = body.key() == null
@@ -96,12 +95,12 @@ class EncryptionKeyController {
     }
 
     @DeleteMapping("/v1/project/encryption-key")
-    StatusView revoke(@AuthenticationPrincipal Caller.Key caller) {
+    StatusView revoke(Caller.Key caller) {
         return audited(caller.projectId(), "revoked", projectKeys.revokeCustomerKey(locked(caller)));
     }
 
     @PostMapping("/v1/project/encryption-key/rotate")
-    StatusView rotate(@AuthenticationPrincipal Caller.Key caller) {
+    StatusView rotate(Caller.Key caller) {
         return audited(caller.projectId(), "rotated", projectKeys.rotate(locked(caller)));
     }
 }

@@ -162,7 +162,8 @@ public class ApiKeyService {
             keys.touch(keyId);
         }
         return new Verdict.Valid(
-                new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities())), c.projectPlan());
+                new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()), c.projectPlan()),
+                c.projectPlan());
     }
 
     public Page<ApiKey> list(UUID projectId, PageRequest page) {
@@ -209,7 +210,7 @@ public class ApiKeyService {
             return new Verdict.Invalid("revoked");
         }
         ApiKeyRepository.Credentials c = found.get();
-        Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()));
+        Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()), c.projectPlan());
         if (!key.can(Capability.ADMIN)) {
             return new Verdict.Invalid("unknown");
         }

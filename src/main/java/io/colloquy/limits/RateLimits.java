@@ -67,7 +67,6 @@ public class RateLimits implements EarlyHeaders {
      */
     public boolean admitProject(HttpServletRequest request, HttpServletResponse response, UUID project, String plan)
             throws IOException {
-        RequestPlan.attach(request, project, plan);
         long perSecond = planOf(plan).ratePerSecond();
         if (perSecond <= 0) {
             unlimited(response);

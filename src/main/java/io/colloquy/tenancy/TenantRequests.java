@@ -1,7 +1,5 @@
 package io.colloquy.tenancy;
 
-import io.colloquy.audit.AuditActor;
-import io.colloquy.audit.AuditContext;
 import io.colloquy.audit.AuditRoutes;
 import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
@@ -10,6 +8,7 @@ import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.NotFound;
+import io.colloquy.web.RequestIds;
 import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -75,7 +74,7 @@ final class TenantRequests extends OncePerRequestFilter {
         HttpServletRequest in = request;
         String idempotencyKey = null;
         byte[] digest = null;
-        RequestTenant tenant;
+        RequestContext context;
         try {
             if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
                 idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
@@ -83,23 +82,20 @@ final class TenantRequests extends OncePerRequestFilter {
                 digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
                 in = BodyLimit.replaying(request, body);
             }
-            tenant = tenantOf(caller, request, idempotencyKey);
+            context = contextOf(caller, request, idempotencyKey);
         } catch (ApiException e) {
             errors.write(request, response, e);
             return;
         }
-        tenant.attachTo(in);
-        AuditContext audit = new AuditContext(tenant.projectId(), actorOf(caller), idempotencyKey);
         if (AuditRoutes.streaming(request)) {
-            stream(audit, in, response, chain);
+            stream(context, in, response, chain);
             return;
         }
         ContentCachingResponseWrapper out = new ContentCachingResponseWrapper(response);
         try {
-            String key = idempotencyKey;
             byte[] requestDigest = digest;
             HttpServletRequest wrapped = in;
-            audit.run(() -> runInTransaction(tenant, wrapped, out, chain, key, requestDigest));
+            context.run(() -> runInTransaction(context, wrapped, out, chain, requestDigest));
         } catch (ApiException e) {
             out.reset();
             errors.write(request, response, e);
@@ -121,16 +117,16 @@ final class TenantRequests extends OncePerRequestFilter {
     }
 
     private void runInTransaction(
-            RequestTenant tenant,
+            RequestContext context,
             HttpServletRequest in,
             ContentCachingResponseWrapper out,
             FilterChain chain,
-            @Nullable String idempotencyKey,
             byte @Nullable [] digest) {
-        tenants.run(tenant.projectId(), tenant.namespace(), status -> {
+        String idempotencyKey = context.idempotencyKey();
+        tenants.run(context.projectId(), context.tenantNamespace(), status -> {
             if (idempotencyKey != null && digest != null) {
                 Optional<IdempotencyRecords.Replay> replay =
-                        idempotency.claim(tenant.projectId(), idempotencyKey, digest);
+                        idempotency.claim(context.projectId(), idempotencyKey, digest);
                 if (replay.isPresent()) {
                     out.setStatus(replay.get().status());
                     out.setContentType("application/json");
@@ -149,17 +145,17 @@ final class TenantRequests extends OncePerRequestFilter {
             if (out.getStatus() >= 400) {
                 status.setRollbackOnly();
             } else if (idempotencyKey != null) {
-                idempotency.complete(tenant.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
+                idempotency.complete(context.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
             }
             return null;
         });
     }
 
     private static void stream(
-            AuditContext audit, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            RequestContext context, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         try {
-            audit.run(() -> {
+            context.run(() -> {
                 try {
                     chain.doFilter(request, response);
                 } catch (IOException e) {
@@ -196,18 +192,21 @@ final class TenantRequests extends OncePerRequestFilter {
                 && EXPORT_LINK.matcher(request.getRequestURI()).matches();
     }
 
-    private static AuditActor actorOf(Caller caller) {
+    private RequestContext contextOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
+        String requestId = RequestIds.of(request);
         return switch (caller) {
-            case Caller.Key key -> AuditActor.apiKey(key.keyId());
-            case Caller.Operator ignored -> AuditActor.system("operator");
-        };
-    }
-
-    private RequestTenant tenantOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
-        String path = request.getRequestURI();
-        return switch (caller) {
-            case Caller.Key key -> new RequestTenant(key.projectId(), namespaceOf(request));
-            case Caller.Operator ignored -> new RequestTenant(operatorProject(path, idempotencyKey), Namespace.ALL);
+            case Caller.Key key -> {
+                String ns = namespaceOf(request);
+                yield RequestContext.ofKey(
+                        key,
+                        Namespace.ALL.equals(ns) ? null : new Namespace(ns),
+                        key.plan(),
+                        idempotencyKey,
+                        requestId);
+            }
+            case Caller.Operator ignored ->
+                RequestContext.ofOperator(
+                        operatorProject(request.getRequestURI(), idempotencyKey), idempotencyKey, requestId);
         };
     }
 
