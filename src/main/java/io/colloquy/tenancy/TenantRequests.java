@@ -1,6 +1,6 @@
 package io.colloquy.tenancy;
 
-import io.colloquy.audit.AuditRoutes;
+import io.colloquy.keys.ApiKeyAuthentication;
 import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.ApiException;
@@ -9,6 +9,7 @@ import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.NotFound;
 import io.colloquy.web.RequestIds;
+import io.colloquy.web.Routes;
 import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -16,48 +17,52 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * One transaction per authenticated request, with the tenant context set once at its start: the
- * project of the caller's key and the namespace in the path (or every namespace for project-wide
- * routes). The response is buffered and sent only after commit; any error status rolls the whole
- * request back, so a failed request never leaves a partial write and a 2xx is never sent for a
- * change that did not commit.
+ * The request path, in one place, for every route of the route table ({@link Routes}): the caller's
+ * credential is checked and authorized for the route ({@link ApiKeyAuthentication}: allowlists, rate
+ * limit, capability), the body is read whole ({@link BodyLimit}), then one {@link RequestContext} is
+ * built and bound for the rest of the request. Routes with tenant data run in one transaction with the
+ * tenant context set once at its start: the project of the caller's key and the namespace of the path
+ * (or every namespace for project-wide routes). The response is buffered and sent only after commit; any
+ * error status rolls the whole request back, so a failed request never leaves a partial write and a 2xx
+ * is never sent for a change that did not commit.
  *
- * <p>The request also runs with its {@link AuditContext} bound (project, actor, Idempotency-Key), which
- * the audit log reads when it records an event. The two audit routes that stream
- * ({@link AuditRoutes#streaming}) get the context but neither the buffer nor the request transaction:
- * they open a short tenant transaction per page of what they send.
+ * <p>The streaming routes (the audit export and WebSocket) get the context but neither the buffer nor
+ * the request transaction: they open a short tenant transaction per page of what they send. The export
+ * link is its own credential and opens its own transactions; public routes get no context at all.
  */
 @Component
 @Order(0)
 final class TenantRequests extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TenantRequests.class);
-    private static final Pattern PROJECT_BY_ID = Pattern.compile("^/v1/projects/([^/]+)$");
-    private static final Pattern EXPORT_LINK = Pattern.compile("^/v1/exports/[^/]+$");
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    private final ApiKeyAuthentication authentication;
+    private final BodyLimit bodies;
     private final TenantTransactions tenants;
     private final IdempotencyRecords idempotency;
     private final ErrorResponses errors;
 
-    TenantRequests(TenantTransactions tenants, IdempotencyRecords idempotency, ErrorResponses errors) {
+    TenantRequests(
+            ApiKeyAuthentication authentication,
+            BodyLimit bodies,
+            TenantTransactions tenants,
+            IdempotencyRecords idempotency,
+            ErrorResponses errors) {
+        this.authentication = authentication;
+        this.bodies = bodies;
         this.tenants = tenants;
         this.idempotency = idempotency;
         this.errors = errors;
@@ -66,28 +71,47 @@ final class TenantRequests extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-        if (auth == null || !(auth.getPrincipal() instanceof Caller caller) || exportLink(request)) {
-            chain.doFilter(request, response);
+        Routes.Match match = Routes.of(request);
+        Routes.Route route = match.route();
+        Caller caller = null;
+        switch (authentication.admit(request, response, route)) {
+            case ApiKeyAuthentication.Admission.Refused ignored -> {
+                return;
+            }
+            case ApiKeyAuthentication.Admission.Anonymous ignored -> {}
+            case ApiKeyAuthentication.Admission.Admitted admitted -> caller = admitted.caller();
+        }
+        Optional<HttpServletRequest> read = bodies.readWhole(request, response);
+        if (read.isEmpty()) {
             return;
         }
-        HttpServletRequest in = request;
+        HttpServletRequest in = read.get();
+        if (caller == null
+                || route.transaction() == Routes.Transaction.NONE
+                || route.transaction() == Routes.Transaction.EXPORT_LINK) {
+            // no tenant data, or its own credential and transactions: a key sent along changes nothing
+            chain.doFilter(in, response);
+            return;
+        }
         String idempotencyKey = null;
         byte[] digest = null;
         RequestContext context;
         try {
             if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
                 idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
-                byte[] body = request.getInputStream().readAllBytes();
+                byte[] body = in.getInputStream().readAllBytes();
                 digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
                 in = BodyLimit.replaying(request, body);
             }
-            context = contextOf(caller, request, idempotencyKey);
+            Namespace namespace = route.scope() == Routes.Scope.NAMESPACE
+                    ? new Namespace(Objects.requireNonNull(match.segment()))
+                    : null;
+            context = contextOf(caller, match, namespace, idempotencyKey, RequestIds.of(request));
         } catch (ApiException e) {
             errors.write(request, response, e);
             return;
         }
-        if (AuditRoutes.streaming(request)) {
+        if (route.transaction() == Routes.Transaction.STREAMING) {
             stream(context, in, response, chain);
             return;
         }
@@ -95,7 +119,10 @@ final class TenantRequests extends OncePerRequestFilter {
         try {
             byte[] requestDigest = digest;
             HttpServletRequest wrapped = in;
-            context.run(() -> runInTransaction(context, wrapped, out, chain, requestDigest));
+            context.run(() -> tenants.run(
+                    context.projectId(),
+                    context.tenantNamespace(),
+                    status -> work(context, wrapped, out, chain, requestDigest, status)));
         } catch (ApiException e) {
             out.reset();
             errors.write(request, response, e);
@@ -116,39 +143,38 @@ final class TenantRequests extends OncePerRequestFilter {
         out.copyBodyToResponse();
     }
 
-    private void runInTransaction(
+    /** The request itself, in its transaction: an Idempotency-Key replay, or the controller; rollback on any error. */
+    private @Nullable Void work(
             RequestContext context,
             HttpServletRequest in,
             ContentCachingResponseWrapper out,
             FilterChain chain,
-            byte @Nullable [] digest) {
+            byte @Nullable [] digest,
+            TransactionStatus status) {
         String idempotencyKey = context.idempotencyKey();
-        tenants.run(context.projectId(), context.tenantNamespace(), status -> {
-            if (idempotencyKey != null && digest != null) {
-                Optional<IdempotencyRecords.Replay> replay =
-                        idempotency.claim(context.projectId(), idempotencyKey, digest);
-                if (replay.isPresent()) {
-                    out.setStatus(replay.get().status());
-                    out.setContentType("application/json");
-                    out.setHeader("Idempotent-Replayed", "true");
-                    write(out, replay.get().body());
-                    return null;
-                }
+        if (idempotencyKey != null && digest != null) {
+            Optional<IdempotencyRecords.Replay> replay = idempotency.claim(context.projectId(), idempotencyKey, digest);
+            if (replay.isPresent()) {
+                out.setStatus(replay.get().status());
+                out.setContentType("application/json");
+                out.setHeader("Idempotent-Replayed", "true");
+                write(out, replay.get().body());
+                return null;
             }
-            try {
-                chain.doFilter(in, out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (ServletException e) {
-                throw new IllegalStateException(e);
-            }
-            if (out.getStatus() >= 400) {
-                status.setRollbackOnly();
-            } else if (idempotencyKey != null) {
-                idempotency.complete(context.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
-            }
-            return null;
-        });
+        }
+        try {
+            chain.doFilter(in, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ServletException e) {
+            throw new IllegalStateException(e);
+        }
+        if (out.getStatus() >= 400) {
+            status.setRollbackOnly();
+        } else if (idempotencyKey != null) {
+            idempotency.complete(context.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
+        }
+        return null;
     }
 
     private static void stream(
@@ -182,62 +208,45 @@ final class TenantRequests extends OncePerRequestFilter {
         }
     }
 
-    /**
-     * The signed export link is its own credential and opens its own short transactions per page: a key
-     * sent along with it changes nothing (no request transaction, whose tenant would clash with the
-     * link's).
-     */
-    private static boolean exportLink(HttpServletRequest request) {
-        return "GET".equals(request.getMethod())
-                && EXPORT_LINK.matcher(request.getRequestURI()).matches();
-    }
-
-    private RequestContext contextOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
-        String requestId = RequestIds.of(request);
+    /** The one context of a request, from its caller and its route (the namespace parsed once, here). */
+    private RequestContext contextOf(
+            Caller caller,
+            Routes.Match match,
+            @Nullable Namespace namespace,
+            @Nullable String idempotencyKey,
+            String requestId) {
         return switch (caller) {
-            case Caller.Key key -> {
-                String ns = namespaceOf(request);
-                yield RequestContext.ofKey(
-                        key,
-                        Namespace.ALL.equals(ns) ? null : new Namespace(ns),
-                        key.plan(),
-                        idempotencyKey,
-                        requestId);
-            }
+            case Caller.Key key -> RequestContext.ofKey(key, namespace, key.plan(), idempotencyKey, requestId);
             case Caller.Operator ignored ->
-                RequestContext.ofOperator(
-                        operatorProject(request.getRequestURI(), idempotencyKey), idempotencyKey, requestId);
+                RequestContext.ofOperator(operatorProject(match, idempotencyKey), idempotencyKey, requestId);
         };
     }
 
-    private UUID operatorProject(String path, @Nullable String idempotencyKey) {
-        Matcher byId = PROJECT_BY_ID.matcher(path);
-        if (byId.matches()) {
-            return Ids.parse("prj", byId.group(1)).orElseThrow(() -> new NotFound("Project not found."));
+    /**
+     * The project an operator request acts on: the one its path names, or, for a project being created,
+     * a new id (the same one again for a retry with the same {@code Idempotency-Key}): the tenant context
+     * of the transaction that creates it must be set before it exists.
+     */
+    private UUID operatorProject(Routes.Match match, @Nullable String idempotencyKey) {
+        if (match.route().scope() == Routes.Scope.PROJECT_IN_PATH) {
+            return Optional.ofNullable(match.segment())
+                    .flatMap(id -> Ids.parse("prj", id))
+                    .orElseThrow(() -> new NotFound("Project not found."));
         }
         return idempotencyKey == null ? Ids.newId() : idempotency.projectIdFor(idempotencyKey);
     }
 
     /**
-     * The namespace of a {@code /v1/namespaces/{ns}/...} route, read from the path segments the router
-     * matches (percent-decoded, path parameters dropped), so {@code /v1/%6eamespaces/a/dialogues} runs
-     * in namespace {@code a}, the one its controller sees; every other route is project-wide.
+     * The namespace of a {@code /v1/namespaces/{ns}/...} route as the route table reads it from the
+     * path segments the router matches (percent-decoded, path parameters dropped), so
+     * {@code /v1/%6eamespaces/a/dialogues} runs in namespace {@code a}, the one its controller sees;
+     * every other route is project-wide ({@code *}).
      */
     static String namespaceOf(HttpServletRequest request) {
-        List<String> segments =
-                RequestPath.parse(request.getRequestURI(), request.getContextPath())
-                        .pathWithinApplication()
-                        .elements()
-                        .stream()
-                        .filter(e -> e instanceof PathContainer.PathSegment)
-                        .map(e -> ((PathContainer.PathSegment) e).valueToMatch())
-                        .toList();
-        if (segments.size() < 3
-                || !segments.get(0).equals("v1")
-                || !segments.get(1).equals("namespaces")) {
-            return Namespace.ALL;
-        }
-        return new Namespace(segments.get(2)).name();
+        Routes.Match match = Routes.of(request);
+        return match.route().scope() == Routes.Scope.NAMESPACE && match.segment() != null
+                ? new Namespace(match.segment()).name()
+                : Namespace.ALL;
     }
 
     private static void write(ContentCachingResponseWrapper out, byte[] body) {
