@@ -3,6 +3,7 @@ package io.colloquy.keys;
 import io.colloquy.access.IpAccess;
 import io.colloquy.limits.RateLimits;
 import io.colloquy.platform.OperatorToken;
+import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.Routes;
@@ -61,10 +62,22 @@ public final class ApiKeyAuthentication {
 
         /** A caller allowed on this route. */
         record Admitted(Caller caller) implements Admission {}
+
+        /**
+         * A well-formed key, not yet checked: the request transaction's first statement checks it
+         * ({@code colloquy.begin_request}) and {@link #judgeFirstStatement} decides on what it returned.
+         */
+        record Deferred(ApiKeyService.Presented key) implements Admission {}
     }
 
-    /** Authenticates the credential of {@code request} (if any) and authorizes it for {@code route}. */
-    public Admission admit(HttpServletRequest request, HttpServletResponse response, Routes.Route route)
+    /**
+     * Authenticates the credential of {@code request} (if any) and authorizes it for {@code route}. With
+     * {@code mayDefer}, a well-formed API key is not looked up here but {@link Admission.Deferred} to the
+     * request transaction's first statement, unless the request has a body and the key was not accepted here
+     * lately: a body is never read for a key that was not checked.
+     */
+    public Admission admit(
+            HttpServletRequest request, HttpServletResponse response, Routes.Route route, boolean mayDefer)
             throws IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         String streamToken = header == null && route.streamToken() ? request.getParameter("token") : null;
@@ -92,12 +105,34 @@ public final class ApiKeyAuthentication {
         if (!known && !limits.clientMayTry(request, response)) {
             return new Admission.Refused();
         }
+        if (mayDefer && streamToken == null && token.isPresent()) {
+            Optional<ApiKeyService.Presented> key = keys.presented(token.get());
+            if (key.isPresent() && (!BodyLimit.hasBody(request) || keys.vouched(key.get()))) {
+                return new Admission.Deferred(key.get());
+            }
+        }
         ApiKeyService.Verdict verdict = streamToken != null
                 ? keys.authenticateStreamToken(streamToken, access.clientAddress(request))
                 : token.map(t -> keys.authenticate(t, access.clientAddress(request)))
                         .orElseGet(() -> new ApiKeyService.Verdict.Invalid("malformed"));
         String keyId = token.flatMap(ApiKeyService.Verdict::keyIdOf).orElse(null);
         return judge(verdict, keyId, request, response, route);
+    }
+
+    /**
+     * Decides on a {@link Admission.Deferred} key from what the request transaction's first statement
+     * returned for it ({@code facts} empty: unknown, revoked or a wrong secret): like {@link #admit}, the
+     * response to a refusal is written and the caller rolls the transaction back.
+     */
+    public Admission judgeFirstStatement(
+            Admission.Deferred deferred,
+            Optional<ApiKeyService.KeyFacts> facts,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Routes.Route route)
+            throws IOException {
+        ApiKeyService.Verdict verdict = keys.verdict(deferred.key(), facts, access.clientAddress(request));
+        return judge(verdict, deferred.key().publicId(), request, response, route);
     }
 
     /** Admits or refuses a key's verdict on {@code route}: the allowlists, its project's rate limit, its capabilities. */

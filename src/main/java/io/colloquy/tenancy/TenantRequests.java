@@ -73,45 +73,64 @@ final class TenantRequests extends OncePerRequestFilter {
             throws ServletException, IOException {
         Routes.Match match = Routes.of(request);
         Routes.Route route = match.route();
+        // what the transaction's first statement needs is parsed before the key check may be deferred to
+        // it; a request whose namespace or Idempotency-Key is malformed has its key checked first, like any
+        Namespace namespace = null;
+        String idempotencyKey = null;
+        ApiException invalid = null;
+        try {
+            if (route.scope() == Routes.Scope.NAMESPACE) {
+                namespace = new Namespace(Objects.requireNonNull(match.segment()));
+            }
+            if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
+                idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
+            }
+        } catch (ApiException e) {
+            invalid = e;
+        }
+        boolean mayDefer = route.transaction() == Routes.Transaction.REQUEST && invalid == null;
         Caller caller = null;
-        switch (authentication.admit(request, response, route)) {
+        ApiKeyAuthentication.Admission.Deferred deferred = null;
+        switch (authentication.admit(request, response, route, mayDefer)) {
             case ApiKeyAuthentication.Admission.Refused ignored -> {
                 return;
             }
             case ApiKeyAuthentication.Admission.Anonymous ignored -> {}
             case ApiKeyAuthentication.Admission.Admitted admitted -> caller = admitted.caller();
+            case ApiKeyAuthentication.Admission.Deferred d -> deferred = d;
         }
         Optional<HttpServletRequest> read = bodies.readWhole(request, response);
         if (read.isEmpty()) {
             return;
         }
         HttpServletRequest in = read.get();
-        if (caller == null
-                || route.transaction() == Routes.Transaction.NONE
-                || route.transaction() == Routes.Transaction.EXPORT_LINK) {
+        if (deferred == null
+                && (caller == null
+                        || route.transaction() == Routes.Transaction.NONE
+                        || route.transaction() == Routes.Transaction.EXPORT_LINK)) {
             // no tenant data, or its own credential and transactions: a key sent along changes nothing
             chain.doFilter(in, response);
             return;
         }
-        String idempotencyKey = null;
         byte[] digest = null;
-        RequestContext context;
+        RequestContext context = null;
         try {
-            if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
-                idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
+            if (invalid != null) {
+                throw invalid;
+            }
+            if (idempotencyKey != null) {
                 byte[] body = in.getInputStream().readAllBytes();
                 digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
                 in = BodyLimit.replaying(request, body);
             }
-            Namespace namespace = route.scope() == Routes.Scope.NAMESPACE
-                    ? new Namespace(Objects.requireNonNull(match.segment()))
-                    : null;
-            context = contextOf(caller, match, namespace, idempotencyKey, RequestIds.of(request));
+            if (caller != null) {
+                context = contextOf(caller, match, namespace, idempotencyKey, RequestIds.of(request));
+            }
         } catch (ApiException e) {
             errors.write(request, response, e);
             return;
         }
-        if (route.transaction() == Routes.Transaction.STREAMING) {
+        if (context != null && route.transaction() == Routes.Transaction.STREAMING) {
             stream(context, in, response, chain);
             return;
         }
@@ -119,10 +138,24 @@ final class TenantRequests extends OncePerRequestFilter {
         try {
             byte[] requestDigest = digest;
             HttpServletRequest wrapped = in;
-            context.run(() -> tenants.run(
-                    context.projectId(),
-                    context.tenantNamespace(),
-                    status -> work(context, wrapped, out, chain, requestDigest, status)));
+            if (context != null) {
+                RequestContext known = context;
+                known.run(() -> tenants.run(
+                        known.projectId(),
+                        known.tenantNamespace(),
+                        status -> work(known, wrapped, out, chain, requestDigest, status)));
+            } else {
+                runAsKey(
+                        Objects.requireNonNull(deferred),
+                        route,
+                        namespace,
+                        idempotencyKey,
+                        RequestIds.of(request),
+                        wrapped,
+                        out,
+                        chain,
+                        requestDigest);
+            }
         } catch (ApiException e) {
             out.reset();
             errors.write(request, response, e);
@@ -141,6 +174,40 @@ final class TenantRequests extends OncePerRequestFilter {
             return;
         }
         out.copyBodyToResponse();
+    }
+
+    /**
+     * The request of a key not checked yet: its transaction's first statement checks the key and sets the
+     * tenant context from the key's own project; a refusal (unknown, revoked, expired, outside the
+     * allowlists, over the rate limit, lacking the capability) is answered and rolled back with nothing else
+     * run, otherwise the context is built and bound and the request runs in that same transaction.
+     */
+    private void runAsKey(
+            ApiKeyAuthentication.Admission.Deferred deferred,
+            Routes.Route route,
+            @Nullable Namespace namespace,
+            @Nullable String idempotencyKey,
+            String requestId,
+            HttpServletRequest in,
+            ContentCachingResponseWrapper out,
+            FilterChain chain,
+            byte @Nullable [] digest) {
+        String tenantNamespace = namespace == null ? Namespace.ALL : namespace.name();
+        tenants.runAsKey(deferred.key().keyId(), deferred.key().digest(), tenantNamespace, (facts, status) -> {
+            ApiKeyAuthentication.Admission admission;
+            try {
+                admission = authentication.judgeFirstStatement(deferred, facts, in, out, route);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!(admission instanceof ApiKeyAuthentication.Admission.Admitted admitted)
+                    || !(admitted.caller() instanceof Caller.Key key)) {
+                status.setRollbackOnly();
+                return null;
+            }
+            RequestContext context = RequestContext.ofKey(key, namespace, key.plan(), idempotencyKey, requestId);
+            return context.call(() -> work(context, in, out, chain, digest, status));
+        });
     }
 
     /** The request itself, in its transaction: an Idempotency-Key replay, or the controller; rollback on any error. */
