@@ -2,28 +2,26 @@ package io.colloquy.audit;
 
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who is changing things, in which project, under which {@code Idempotency-Key}: bound for the length of
- * a request (by the tenancy feature's request filter) or a command, and read by {@link AuditLog} when it
- * records an event and by the audit endpoints for the caller's project. A scoped value: it ends with the
- * work it was bound for and never leaks into another request on the same thread.
+ * What the audit log needs of the work it records (who, in which project, under which
+ * {@code Idempotency-Key}): the audit feature's view of the one request context, which the tenancy
+ * feature binds once per request or command (its {@code RequestContext} implements this). A scoped
+ * value: it ends with the work it was bound for and never leaks into another request on the same thread.
  */
-public record AuditContext(
-        UUID projectId, AuditActor actor, @Nullable String idempotencyKey) {
-    private static final ScopedValue<AuditContext> CURRENT = ScopedValue.newInstance();
+public interface AuditContext {
+    /** The one carrier of the request context; bound by the tenancy feature, read here. */
+    ScopedValue<AuditContext> CURRENT = ScopedValue.newInstance();
 
-    public <T> T call(Supplier<T> work) {
-        return ScopedValue.where(CURRENT, this).call(work::get);
-    }
+    UUID projectId();
 
-    public void run(Runnable work) {
-        ScopedValue.where(CURRENT, this).run(work);
-    }
+    AuditActor actor();
 
-    public static Optional<AuditContext> current() {
+    @Nullable
+    String idempotencyKey();
+
+    static Optional<AuditContext> current() {
         return CURRENT.isBound() ? Optional.of(CURRENT.get()) : Optional.empty();
     }
 }

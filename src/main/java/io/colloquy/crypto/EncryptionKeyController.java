@@ -1,5 +1,6 @@
 package io.colloquy.crypto;
 
+import io.colloquy.web.CallerProject;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;
 import java.util.Base64;
@@ -7,7 +8,6 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,14 +17,11 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code /v1/project/encryption-key}: the customer's own key (BYOK), its revocation, and rotation (admin).
- * The caller's project is the API key principal's {@code projectId()} (read by expression, so this feature
- * does not depend on the keys feature); each change is audited through {@link EncryptionKeyChanged}.
+ * The caller's project comes from the request context as a {@link CallerProject} (so this feature does not
+ * depend on the keys or tenancy features); each change is audited through {@link EncryptionKeyChanged}.
  */
 @RestController
 class EncryptionKeyController {
-    /** The project of the authenticated API key ({@code Caller.Key}). */
-    private static final String PROJECT = "projectId()";
-
     private final ProjectKeys projectKeys;
     private final KeyedProjects projects;
     private final ApplicationEventPublisher events;
@@ -64,12 +61,12 @@ class EncryptionKeyController {
     }
 
     @GetMapping("/v1/project/encryption-key")
-    StatusView status(@AuthenticationPrincipal(expression = PROJECT) UUID project) {
-        return StatusView.of(projectKeys.status(project));
+    StatusView status(CallerProject caller) {
+        return StatusView.of(projectKeys.status(caller.id()));
     }
 
     @PutMapping(path = "/v1/project/encryption-key", consumes = MediaType.APPLICATION_JSON_VALUE)
-    StatusView supply(@AuthenticationPrincipal(expression = PROJECT) UUID project, @RequestBody SupplyKey body) {
+    StatusView supply(CallerProject caller, @RequestBody SupplyKey body) {
         byte[] key;
         try {
             key = body.key() == null
@@ -81,16 +78,16 @@ class EncryptionKeyController {
         if (key.length != 32) {
             throw ValidationFailed.of("key", "must be base64 of exactly 32 bytes");
         }
-        return audited(project, "supplied", projectKeys.supplyCustomerKey(locked(project), key));
+        return audited(caller.id(), "supplied", projectKeys.supplyCustomerKey(locked(caller.id()), key));
     }
 
     @DeleteMapping("/v1/project/encryption-key")
-    StatusView revoke(@AuthenticationPrincipal(expression = PROJECT) UUID project) {
-        return audited(project, "revoked", projectKeys.revokeCustomerKey(locked(project)));
+    StatusView revoke(CallerProject caller) {
+        return audited(caller.id(), "revoked", projectKeys.revokeCustomerKey(locked(caller.id())));
     }
 
     @PostMapping("/v1/project/encryption-key/rotate")
-    StatusView rotate(@AuthenticationPrincipal(expression = PROJECT) UUID project) {
-        return audited(project, "rotated", projectKeys.rotate(locked(project)));
+    StatusView rotate(CallerProject caller) {
+        return audited(caller.id(), "rotated", projectKeys.rotate(locked(caller.id())));
     }
 }

@@ -6,9 +6,10 @@ import io.colloquy.dialogues.DialogueRequests.MessageInput;
 import io.colloquy.dialogues.DialogueViews.DialogueView;
 import io.colloquy.dialogues.DialogueViews.MessageBatchView;
 import io.colloquy.dialogues.DialogueViews.MessageView;
-import io.colloquy.keys.Caller;
 import io.colloquy.keys.Capability;
 import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.RequestContext;
+import io.colloquy.tenancy.Tenant;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.JsonBody;
@@ -24,7 +25,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -49,13 +49,10 @@ class DialogueController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    DialogueView create(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @Valid @RequestBody CreateDialogue body) {
+    DialogueView create(Tenant tenant, @Valid @RequestBody CreateDialogue body) {
         return DialogueView.of(dialogues.create(
-                caller.projectId(),
-                new Namespace(ns),
+                tenant.projectId(),
+                tenant.namespace(),
                 new DialogueService.NewDialogue(
                         body.title(),
                         Metadata.of(body.metadata(), "metadata"),
@@ -64,26 +61,22 @@ class DialogueController {
 
     @GetMapping
     Page<DialogueView> list(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
+            Tenant tenant,
             @RequestParam(required = false) @Nullable String tag,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor) {
-        Page<Dialogue> page = dialogues.list(caller.projectId(), new Namespace(ns), tag, PageRequest.of(limit, cursor));
+        Page<Dialogue> page =
+                dialogues.list(tenant.projectId(), tenant.namespace(), tag, PageRequest.of(limit, cursor));
         return new Page<>(page.data().stream().map(DialogueView::of).toList(), page.nextCursor());
     }
 
     @GetMapping("/{id}")
-    DialogueView get(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        return DialogueView.of(dialogues.get(caller.projectId(), new Namespace(ns), id));
+    DialogueView get(Tenant tenant, @PathVariable String id) {
+        return DialogueView.of(dialogues.get(tenant.projectId(), tenant.namespace(), id));
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    DialogueView update(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @PathVariable String id,
-            @RequestBody JsonNode body) {
+    DialogueView update(RequestContext context, @PathVariable String id, @RequestBody JsonNode body) {
         JsonBody patch = JsonBody.of(body);
         String title = patch.text("title", 0, DialogueService.MAX_TITLE_CHARS);
         boolean clearTitle = patch.isNull("title");
@@ -96,13 +89,13 @@ class DialogueController {
             patch.problem("legal_hold", "must be a boolean");
         }
         patch.validate();
-        if (legalHold != null && !caller.can(Capability.ADMIN)) {
+        if (legalHold != null && !context.can(Capability.ADMIN)) {
             throw new ApiException(ErrorCode.FORBIDDEN, "Only an admin key can place or release a legal hold.");
         }
-        Namespace namespace = new Namespace(ns);
+        Tenant tenant = context.tenant();
         return DialogueView.of(dialogues.update(
-                caller.projectId(),
-                namespace,
+                tenant.projectId(),
+                tenant.namespace(),
                 id,
                 new DialogueService.DialogueChanges(
                         title,
@@ -114,22 +107,18 @@ class DialogueController {
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        dialogues.delete(caller.projectId(), new Namespace(ns), id);
+    void delete(Tenant tenant, @PathVariable String id) {
+        dialogues.delete(tenant.projectId(), tenant.namespace(), id);
     }
 
     @PostMapping("/{id}/restore")
-    DialogueView restore(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        return DialogueView.of(dialogues.restore(caller.projectId(), new Namespace(ns), id));
+    DialogueView restore(Tenant tenant, @PathVariable String id) {
+        return DialogueView.of(dialogues.restore(tenant.projectId(), tenant.namespace(), id));
     }
 
     @PostMapping(path = "/{id}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> append(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @PathVariable String id,
-            @Valid @RequestBody AppendMessages body) {
-        Namespace namespace = new Namespace(ns);
+    ResponseEntity<?> append(Tenant tenant, @PathVariable String id, @Valid @RequestBody AppendMessages body) {
+        Namespace namespace = tenant.namespace();
         if (body.messages() != null) {
             if (body.role() != null || body.content() != null || body.metadata() != null) {
                 throw ValidationFailed.of("messages", "send either one message or {\"messages\": [...]}, not both");
@@ -142,22 +131,21 @@ class DialogueController {
                 }
                 batch.add(newMessage(m.role(), m.content(), m.metadata(), "messages[" + i + "]."));
             }
-            List<MessageView> appended = dialogues.append(caller.projectId(), namespace, id, batch).stream()
+            List<MessageView> appended = dialogues.append(tenant.projectId(), namespace, id, batch).stream()
                     .map(MessageView::of)
                     .toList();
             return ResponseEntity.status(HttpStatus.CREATED).body(new MessageBatchView(appended));
         }
         DialogueService.NewMessage one = newMessage(body.role(), body.content(), body.metadata(), "");
         Message appended = dialogues
-                .append(caller.projectId(), namespace, id, List.of(one))
+                .append(tenant.projectId(), namespace, id, List.of(one))
                 .getFirst();
         return ResponseEntity.status(HttpStatus.CREATED).body(MessageView.of(appended));
     }
 
     @GetMapping("/{id}/messages")
     Page<MessageView> messages(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
+            Tenant tenant,
             @PathVariable String id,
             @RequestParam(name = "after_seq", required = false) @Nullable String afterSeq,
             @RequestParam(required = false) @Nullable String limit,
@@ -174,27 +162,19 @@ class DialogueController {
             }
         }
         Page<Message> page =
-                dialogues.messages(caller.projectId(), new Namespace(ns), id, after, PageRequest.of(limit, cursor));
+                dialogues.messages(tenant.projectId(), tenant.namespace(), id, after, PageRequest.of(limit, cursor));
         return new Page<>(page.data().stream().map(MessageView::of).toList(), page.nextCursor());
     }
 
     @GetMapping("/{id}/messages/{mid}")
-    MessageView message(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @PathVariable String id,
-            @PathVariable String mid) {
-        return MessageView.of(dialogues.message(caller.projectId(), new Namespace(ns), id, mid));
+    MessageView message(Tenant tenant, @PathVariable String id, @PathVariable String mid) {
+        return MessageView.of(dialogues.message(tenant.projectId(), tenant.namespace(), id, mid));
     }
 
     @DeleteMapping("/{id}/messages/{mid}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void deleteMessage(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @PathVariable String id,
-            @PathVariable String mid) {
-        dialogues.deleteMessage(caller.projectId(), new Namespace(ns), id, mid);
+    void deleteMessage(Tenant tenant, @PathVariable String id, @PathVariable String mid) {
+        dialogues.deleteMessage(tenant.projectId(), tenant.namespace(), id, mid);
     }
 
     private DialogueService.NewMessage newMessage(

@@ -3,13 +3,12 @@ package io.colloquy.governance;
 import io.colloquy.access.IpAccess;
 import io.colloquy.keys.ApiKeyService;
 import io.colloquy.keys.Caller;
-import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.Tenant;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -53,23 +52,23 @@ class GovernanceController {
     record ExportLink(String url, Instant expiresAt) {}
 
     @GetMapping("/v1/project/retention/preview")
-    Retention.Preview retentionPreview(@AuthenticationPrincipal Caller.Key caller) {
+    Retention.Preview retentionPreview(Caller.Key caller) {
         return retention.preview(caller.projectId(), clock.instant());
     }
 
     @DeleteMapping("/v1/project")
-    ReceiptView deleteProject(@AuthenticationPrincipal Caller.Key caller) {
+    ReceiptView deleteProject(Caller.Key caller) {
         return view(erasure.deleteProject(caller.projectId()));
     }
 
     @DeleteMapping("/v1/namespaces/{ns}")
-    ReceiptView eraseNamespace(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns) {
-        return view(erasure.eraseNamespace(caller.projectId(), new Namespace(ns)));
+    ReceiptView eraseNamespace(Tenant tenant) {
+        return view(erasure.eraseNamespace(tenant.projectId(), tenant.namespace()));
     }
 
     @PostMapping("/v1/namespaces/{ns}/export")
-    ExportLink export(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns) {
-        Exports.Link link = exports.create(caller.projectId(), new Namespace(ns), caller.keyId());
+    ExportLink export(Tenant tenant, Caller.Key caller) {
+        Exports.Link link = exports.create(tenant.projectId(), tenant.namespace(), caller.keyId());
         String url = ServletUriComponentsBuilder.fromCurrentContextPath()
                 .path("/v1/exports/{token}")
                 .buildAndExpand(link.token())

@@ -1,35 +1,35 @@
 package io.colloquy.keys;
 
 import io.colloquy.access.IpAccess;
-import io.colloquy.audit.AuditRoutes;
 import io.colloquy.limits.RateLimits;
 import io.colloquy.platform.OperatorToken;
+import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
+import io.colloquy.web.Routes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.stereotype.Component;
 
 /**
- * Authenticates {@code Authorization: Bearer ...}: an API key anywhere, the operator token only on
- * {@code /v1/projects}; on the audit WebSocket only, a single-use stream token in {@code ?token=}
- * (browsers cannot send headers there). Right after the key lookup, and before any tenant data is read, it decides the
- * IP allowlists (403 {@code IP_NOT_ALLOWED}) and the rate limit: a valid key from an allowed address is
+ * Decides who calls and whether they may, for the request filter: {@code Authorization: Bearer ...} is
+ * an API key anywhere, the operator token only on the operator's routes; on the routes of the route table
+ * that accept one (the audit WebSocket), a single-use stream token in {@code ?token=} (browsers cannot send
+ * headers there). Right after the key check, and before any tenant data is read, it decides the IP
+ * allowlists (403 {@code IP_NOT_ALLOWED}) and the rate limit: a valid key from an allowed address is
  * charged to its project, everything else (no key, a bad key, a disallowed address) to the client
- * address, which is what slows down key guessing. The lookup itself is a database round trip, so an
- * address that has spent that budget is refused (429) before it, unless the key it presents is one this
- * server issued or accepted lately. A present but bad credential is a 401 at once; an absent one is
- * left to the authorization rules (public paths pass, everything else gets 401). Every failure is
- * counted and logged by {@link AuthFailures}.
+ * address, which is what slows down key guessing. The key check is a database round trip, so an address
+ * that has spent that budget is refused (429) before it, unless the key it presents is one this server
+ * issued or accepted lately. A present but bad credential is a 401 at once; an absent one is a 401 on
+ * every route but the public ones. Then the route's access (the route table) against the caller's
+ * capabilities: 403 {@code FORBIDDEN}. Every failure is counted and logged by {@link AuthFailures}.
  */
-final class ApiKeyAuthentication extends OncePerRequestFilter {
-    static final String OPERATOR_PATH = "/v1/projects";
+@Component
+public final class ApiKeyAuthentication {
     private final ApiKeyService keys;
     private final OperatorToken operatorToken;
     private final IpAccess access;
@@ -52,38 +52,111 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
         this.failures = failures;
     }
 
-    @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
+    /** What the credential of a request amounts to, once the response to a refused one is written. */
+    public sealed interface Admission {
+        /** Refused: the response (401, 403, 429) is written, nothing else may run. */
+        record Refused() implements Admission {}
+
+        /** No credential, on a public route: go on without a caller. */
+        record Anonymous() implements Admission {}
+
+        /** A caller allowed on this route. */
+        record Admitted(Caller caller) implements Admission {}
+
+        /**
+         * A well-formed key, not yet checked: the request transaction's first statement checks it
+         * ({@code colloquy.begin_request}) and {@link #judgeFirstStatement} decides on what it returned.
+         */
+        record Deferred(ApiKeyService.Presented key) implements Admission {}
+    }
+
+    /**
+     * Authenticates the credential of {@code request} (if any) and authorizes it for {@code route}. With
+     * {@code mayDefer}, a well-formed API key is not looked up here but {@link Admission.Deferred} to the
+     * request transaction's first statement, unless the request has a body and the key was not accepted here
+     * lately: a body is never read for a key that was not checked.
+     */
+    public Admission admit(
+            HttpServletRequest request, HttpServletResponse response, Routes.Route route, boolean mayDefer)
+            throws IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        String streamToken =
-                header == null && AuditRoutes.acceptsStreamToken(request) ? request.getParameter("token") : null;
+        String streamToken = header == null && route.streamToken() ? request.getParameter("token") : null;
         if (header == null && streamToken == null) {
-            if (limits.admitClient(request, response)) {
-                chain.doFilter(request, response);
+            if (!limits.admitClient(request, response)) {
+                return new Admission.Refused();
             }
-            return;
+            if (route.needsCredential()) {
+                failures.record("missing", null);
+                errors.write(
+                        request,
+                        response,
+                        ErrorCode.UNAUTHENTICATED,
+                        "An API key is required: Authorization: Bearer <key>.");
+                return new Admission.Refused();
+            }
+            return new Admission.Anonymous();
         }
         Optional<String> token = header == null ? Optional.empty() : bearer(header);
-        if (token.isPresent() && isOperator(request, token.get())) {
+        if (token.isPresent() && route.access() == Routes.Access.OPERATOR && operatorToken.matches(token.get())) {
             limits.unlimited(response);
-            continueAs(new Caller.Operator(), request, response, chain);
-            return;
+            return new Admission.Admitted(new Caller.Operator());
         }
         boolean known = token.isPresent() && keys.knownKeyId(token.get());
         if (!known && !limits.clientMayTry(request, response)) {
-            return;
+            return new Admission.Refused();
+        }
+        if (mayDefer && streamToken == null && token.isPresent()) {
+            Optional<ApiKeyService.Presented> key = keys.presented(token.get());
+            if (key.isPresent() && (!BodyLimit.hasBody(request) || keys.vouched(key.get()))) {
+                return new Admission.Deferred(key.get());
+            }
         }
         ApiKeyService.Verdict verdict = streamToken != null
                 ? keys.authenticateStreamToken(streamToken, access.clientAddress(request))
                 : token.map(t -> keys.authenticate(t, access.clientAddress(request)))
                         .orElseGet(() -> new ApiKeyService.Verdict.Invalid("malformed"));
         String keyId = token.flatMap(ApiKeyService.Verdict::keyIdOf).orElse(null);
+        return judge(verdict, keyId, request, response, route);
+    }
+
+    /**
+     * Decides on a {@link Admission.Deferred} key from what the request transaction's first statement
+     * returned for it ({@code facts} empty: unknown, revoked or a wrong secret): like {@link #admit}, the
+     * response to a refusal is written and the caller rolls the transaction back.
+     */
+    public Admission judgeFirstStatement(
+            Admission.Deferred deferred,
+            Optional<ApiKeyService.KeyFacts> facts,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Routes.Route route)
+            throws IOException {
+        ApiKeyService.Verdict verdict = keys.verdict(deferred.key(), facts, access.clientAddress(request));
+        return judge(verdict, deferred.key().publicId(), request, response, route);
+    }
+
+    /** Admits or refuses a key's verdict on {@code route}: the allowlists, its project's rate limit, its capabilities. */
+    Admission judge(
+            ApiKeyService.Verdict verdict,
+            @Nullable String keyId,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Routes.Route route)
+            throws IOException {
         switch (verdict) {
             case ApiKeyService.Verdict.Valid valid -> {
-                if (limits.admitProject(request, response, valid.caller().projectId(), valid.plan())) {
-                    continueAs(valid.caller(), request, response, chain);
+                if (!limits.admitProject(request, response, valid.caller().projectId(), valid.plan())) {
+                    return new Admission.Refused();
                 }
+                if (!allowed(valid.caller(), route)) {
+                    errors.write(
+                            request,
+                            response,
+                            ErrorCode.FORBIDDEN,
+                            "The API key lacks the capability for this request.");
+                    return new Admission.Refused();
+                }
+                return new Admission.Admitted(valid.caller());
             }
             case ApiKeyService.Verdict.AddressNotAllowed ignored -> {
                 failures.record("ip_not_allowed", keyId);
@@ -95,6 +168,7 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
                             "This API key may not be used from your IP address (see the key's and the project's"
                                     + " ip_allowlist).");
                 }
+                return new Admission.Refused();
             }
             case ApiKeyService.Verdict.Invalid invalid -> {
                 failures.record(invalid.reason(), keyId);
@@ -105,27 +179,20 @@ final class ApiKeyAuthentication extends OncePerRequestFilter {
                             ErrorCode.UNAUTHENTICATED,
                             "Missing, malformed, unknown, expired or revoked API key.");
                 }
+                return new Admission.Refused();
             }
         }
     }
 
-    private static void continueAs(
-            Caller caller, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
-        var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new CallerAuthentication(caller));
-        SecurityContextHolder.setContext(context);
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            SecurityContextHolder.clearContext();
-        }
-    }
-
-    private boolean isOperator(HttpServletRequest request, String token) {
-        String path = request.getRequestURI();
-        boolean operatorPath = path.equals(OPERATOR_PATH) || path.startsWith(OPERATOR_PATH + "/");
-        return operatorPath && operatorToken.matches(token);
+    /** The route table's access rule for a key: the operator's routes never, the others by capability. */
+    static boolean allowed(Caller.Key key, Routes.Route route) {
+        return switch (route.access()) {
+            case PUBLIC, AUTHENTICATED -> true;
+            case OPERATOR -> false;
+            case READ -> key.can(Capability.READ);
+            case WRITE -> key.can(Capability.WRITE);
+            case ADMIN -> key.can(Capability.ADMIN);
+        };
     }
 
     private static Optional<String> bearer(String header) {

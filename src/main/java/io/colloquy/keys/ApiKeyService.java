@@ -48,8 +48,11 @@ public class ApiKeyService {
     private final AuditLog audit;
     private final StreamTokens streamTokens;
     private final Clock clock;
-    /** Ids of keys issued here or accepted lately (bounded; losing one only costs that key a lookup). */
-    private final Cache<UUID, Boolean> known =
+    /**
+     * Ids of keys issued here or accepted lately, with the digest they were accepted with (bounded;
+     * losing one only costs that key a lookup before its body is read).
+     */
+    private final Cache<UUID, byte[]> known =
             Caffeine.newBuilder().maximumSize(100_000).build();
 
     ApiKeyService(ApiKeyRepository keys, IpAccess access, AuditLog audit, StreamTokens streamTokens, Clock clock) {
@@ -91,8 +94,9 @@ public class ApiKeyService {
                 spec.expiresAt(),
                 clock.instant(),
                 null);
-        keys.insert(key, digest(secret));
-        known.put(keyId, Boolean.TRUE);
+        byte[] digest = digest(secret);
+        keys.insert(key, digest);
+        known.put(keyId, digest);
         audit.record(change(key, Action.CREATED, KeyView.of(key, null)).under(auditParent));
         return new IssuedKey(key, secret);
     }
@@ -119,6 +123,67 @@ public class ApiKeyService {
         }
     }
 
+    /** A well-formed key as presented: the id it names and the SHA-256 digest of its whole text. */
+    public record Presented(UUID keyId, byte[] digest) {
+        /** The id for logs, {@code key_...}. */
+        public String publicId() {
+            return Ids.format("key", keyId);
+        }
+    }
+
+    /**
+     * What the database holds of a key whose presented secret matched (the request transaction's first
+     * statement returns it): enough to decide expiry, the allowlists, the capabilities and the plan.
+     */
+    public record KeyFacts(
+            UUID projectId,
+            List<Capability> capabilities,
+            List<String> ipAllowlist,
+            @Nullable Instant expiresAt,
+            String projectPlan,
+            List<String> projectIpAllowlist) {}
+
+    /** The id and digest of a presented key, if it is well-formed at all. */
+    public Optional<Presented> presented(String text) {
+        Matcher m = FORMAT.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Ids.fromHex(m.group(1)).map(id -> new Presented(id, digest(text)));
+    }
+
+    /**
+     * Whether exactly this key (id and secret) was accepted here lately: such a request may have its body
+     * read before its key is checked again, in its transaction's first statement. It never vouches for the
+     * key itself (that first statement does, and a revoked key is refused there).
+     */
+    public boolean vouched(Presented key) {
+        byte[] accepted = known.getIfPresent(key.keyId());
+        return accepted != null && MessageDigest.isEqual(accepted, key.digest());
+    }
+
+    /**
+     * The verdict on a presented key given what the database returned for it ({@code facts} empty: no
+     * key with that id and secret), for a client address: expiry, then the allowlists (the key's and its
+     * project's).
+     */
+    public Verdict verdict(Presented key, Optional<KeyFacts> facts, InetAddress client) {
+        if (facts.isEmpty()) {
+            return new Verdict.Invalid("unknown");
+        }
+        KeyFacts f = facts.get();
+        if (f.expiresAt() != null && !f.expiresAt().isAfter(clock.instant())) {
+            return new Verdict.Invalid("expired");
+        }
+        known.put(key.keyId(), key.digest());
+        if (!access.allows(client, f.ipAllowlist(), f.projectIpAllowlist())) {
+            return new Verdict.AddressNotAllowed();
+        }
+        return new Verdict.Valid(
+                new Caller.Key(f.projectId(), key.keyId(), java.util.Set.copyOf(f.capabilities()), f.projectPlan()),
+                f.projectPlan());
+    }
+
     /**
      * Whether a presented key names a key this server issued or recently accepted. Such a key is
      * looked up even from an address that has spent its budget for unverified credentials; any other
@@ -138,31 +203,29 @@ public class ApiKeyService {
      * decided here, right after the lookup; only an allowed request marks the key as used.
      */
     public Verdict authenticate(String presented, InetAddress client) {
-        Matcher m = FORMAT.matcher(presented);
-        if (!m.matches()) {
+        Optional<Presented> key = presented(presented);
+        if (key.isEmpty()) {
             return new Verdict.Invalid("malformed");
         }
-        UUID keyId = Ids.fromHex(m.group(1)).orElseThrow();
+        UUID keyId = key.get().keyId();
         Optional<ApiKeyRepository.Credentials> found = keys.findForAuthentication(keyId);
         byte[] expected = found.map(ApiKeyRepository.Credentials::digest).orElse(NO_SUCH_KEY);
-        boolean matches = MessageDigest.isEqual(expected, digest(presented));
-        if (found.isEmpty() || !matches) {
-            return new Verdict.Invalid("unknown");
-        }
-        ApiKeyRepository.Credentials c = found.get();
-        Instant now = clock.instant();
-        if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
-            return new Verdict.Invalid("expired");
-        }
-        known.put(keyId, Boolean.TRUE);
-        if (!access.allows(client, c.ipAllowlist(), c.projectIpAllowlist())) {
-            return new Verdict.AddressNotAllowed();
-        }
-        if (c.lastUsedAt() == null || c.lastUsedAt().isBefore(now.minus(TOUCH_EVERY))) {
+        boolean matches = MessageDigest.isEqual(expected, key.get().digest());
+        Optional<KeyFacts> facts = found.filter(c -> matches)
+                .map(c -> new KeyFacts(
+                        c.projectId(),
+                        c.capabilities(),
+                        c.ipAllowlist(),
+                        c.expiresAt(),
+                        c.projectPlan(),
+                        c.projectIpAllowlist()));
+        Verdict verdict = verdict(key.get(), facts, client);
+        Instant lastUsed = found.map(ApiKeyRepository.Credentials::lastUsedAt).orElse(null);
+        if (verdict instanceof Verdict.Valid
+                && (lastUsed == null || lastUsed.isBefore(clock.instant().minus(TOUCH_EVERY)))) {
             keys.touch(keyId);
         }
-        return new Verdict.Valid(
-                new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities())), c.projectPlan());
+        return verdict;
     }
 
     public Page<ApiKey> list(UUID projectId, PageRequest page) {
@@ -179,6 +242,7 @@ public class ApiKeyService {
         if (!keys.delete(projectId, keyId)) {
             throw new KeyNotFound();
         }
+        known.invalidate(keyId); // its next request here is checked before its body is read
         audit.record(
                 AuditLog.Change.of(projectId, null, EntityType.KEY, Ids.format("key", keyId), Action.DELETED, null));
     }
@@ -209,7 +273,7 @@ public class ApiKeyService {
             return new Verdict.Invalid("revoked");
         }
         ApiKeyRepository.Credentials c = found.get();
-        Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()));
+        Caller.Key key = new Caller.Key(c.projectId(), keyId, java.util.Set.copyOf(c.capabilities()), c.projectPlan());
         if (!key.can(Capability.ADMIN)) {
             return new Verdict.Invalid("unknown");
         }

@@ -13,7 +13,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -36,7 +35,7 @@ class KeyController {
 
     @PostMapping(path = "/v1/keys", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    KeyView create(@AuthenticationPrincipal Caller.Key caller, @Valid @RequestBody CreateKeyRequest body) {
+    KeyView create(Caller.Key caller, @Valid @RequestBody CreateKeyRequest body) {
         List<FieldProblem> problems = new ArrayList<>();
         List<Capability> capabilities = new ArrayList<>();
         List<String> requested = body.capabilities() == null ? List.of() : body.capabilities();
@@ -71,7 +70,7 @@ class KeyController {
 
     @GetMapping("/v1/keys")
     Page<KeyView> list(
-            @AuthenticationPrincipal Caller.Key caller,
+            Caller.Key caller,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor) {
         Page<ApiKey> page = keys.list(caller.projectId(), PageRequest.of(limit, cursor));
@@ -80,7 +79,7 @@ class KeyController {
 
     @DeleteMapping("/v1/keys/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void revoke(@AuthenticationPrincipal Caller.Key caller, @PathVariable String id) {
+    void revoke(Caller.Key caller, @PathVariable String id) {
         keys.revoke(caller.projectId(), id);
     }
 }

@@ -1,12 +1,13 @@
 package io.colloquy.keys;
 
 import io.colloquy.access.IpAccess;
+import io.colloquy.audit.AuditContext;
 import io.colloquy.audit.StreamCredentials;
+import io.colloquy.platform.Ids;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.UUID;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,12 +29,12 @@ class StreamKeyChecks implements StreamCredentials {
 
     @Override
     public Credential current(HttpServletRequest request) {
-        if (!(SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication auth)
-                || !(auth.getPrincipal() instanceof Caller.Key key)) {
-            throw new IllegalStateException("The audit stream is opened by API keys only");
-        }
+        AuditContext context = AuditContext.current()
+                .orElseThrow(() -> new IllegalStateException("No request context for this stream"));
+        UUID keyId = Ids.parse("key", context.actor().id())
+                .orElseThrow(() -> new IllegalStateException("The audit stream is opened by API keys only"));
         InetAddress client = access.clientAddress(request);
-        return new KeyCredential(key.projectId(), key.keyId(), client);
+        return new KeyCredential(context.projectId(), keyId, client);
     }
 
     private final class KeyCredential implements Credential {
@@ -57,8 +58,7 @@ class StreamKeyChecks implements StreamCredentials {
             return keys.findForAuthentication(keyId)
                     .filter(c -> c.projectId().equals(projectId))
                     .filter(c -> c.expiresAt() == null || c.expiresAt().isAfter(clock.instant()))
-                    .filter(c -> new Caller.Key(projectId, keyId, java.util.Set.copyOf(c.capabilities()))
-                            .can(Capability.ADMIN))
+                    .filter(c -> Capability.effective(c.capabilities()).contains(Capability.ADMIN))
                     .filter(c -> access.allows(client, c.ipAllowlist(), c.projectIpAllowlist()))
                     .isPresent();
         }

@@ -19,19 +19,22 @@ public class QuotaService {
     private final QuotaRepository usage;
     private final ColloquySettings settings;
     private final PlanLookup plans;
+    private final AdmittedPlans admitted;
     private final Clock clock;
 
-    QuotaService(QuotaRepository usage, ColloquySettings settings, PlanLookup plans, Clock clock) {
+    QuotaService(
+            QuotaRepository usage, ColloquySettings settings, PlanLookup plans, AdmittedPlans admitted, Clock clock) {
         this.usage = usage;
         this.settings = settings;
         this.plans = plans;
+        this.admitted = admitted;
         this.clock = clock;
     }
 
     /** Counts {@code count} creations of one kind, or throws when they would pass the plan's quota. */
     public void consume(UUID project, Quota quota, int count) {
         String planName =
-                RequestPlan.current(project).or(() -> plans.planOf(project)).orElse(settings.defaultPlan());
+                admitted.current(project).or(() -> plans.planOf(project)).orElse(settings.defaultPlan());
         ColloquySettings.Plan plan =
                 settings.plans().getOrDefault(planName, settings.plans().get(settings.defaultPlan()));
         Integer allowance = quota.of(plan);

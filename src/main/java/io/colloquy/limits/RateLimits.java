@@ -5,6 +5,7 @@ import io.colloquy.platform.ColloquySettings;
 import io.colloquy.web.EarlyHeaders;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
+import io.colloquy.web.Routes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,6 @@ public class RateLimits implements EarlyHeaders {
     public static final int UNLIMITED = Integer.MAX_VALUE;
 
     private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
-    private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
 
     private final RateLimiter limiter;
     private final ColloquySettings settings;
@@ -67,7 +66,6 @@ public class RateLimits implements EarlyHeaders {
      */
     public boolean admitProject(HttpServletRequest request, HttpServletResponse response, UUID project, String plan)
             throws IOException {
-        RequestPlan.attach(request, project, plan);
         long perSecond = planOf(plan).ratePerSecond();
         if (perSecond <= 0) {
             unlimited(response);
@@ -94,7 +92,7 @@ public class RateLimits implements EarlyHeaders {
      */
     public boolean admitClient(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String key = clientKeyOf(request);
-        if (PROBES.contains(request.getRequestURI())) {
+        if (Routes.of(request).route().probe()) {
             headers(response, unauthenticated, limiter.peek(key, unauthenticated));
             return true;
         }

@@ -1,8 +1,8 @@
 package io.colloquy.memories;
 
-import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.Tenant;
 import io.colloquy.web.JsonBody;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.Page;
@@ -13,7 +13,6 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -68,13 +67,12 @@ class MemoryController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    MemoryView create(
-            @AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @RequestBody CreateMemory body) {
-        Namespace namespace = new Namespace(ns);
+    MemoryView create(Tenant tenant, @RequestBody CreateMemory body) {
+        Namespace namespace = tenant.namespace();
         Memory.Kind kind = Memory.Kind.fromWire(body.kind())
                 .orElseThrow(() -> ValidationFailed.of("kind", "is required: short_term or long_term"));
         return MemoryView.of(memories.create(
-                caller.projectId(),
+                tenant.projectId(),
                 namespace,
                 new MemoryService.NewMemory(
                         kind,
@@ -85,8 +83,7 @@ class MemoryController {
 
     @GetMapping
     Page<MemoryView> list(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
+            Tenant tenant,
             @RequestParam(required = false) @Nullable String kind,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor) {
@@ -94,21 +91,17 @@ class MemoryController {
                 ? null
                 : Memory.Kind.fromWire(kind)
                         .orElseThrow(() -> ValidationFailed.of("kind", "must be short_term or long_term"));
-        Page<Memory> page = memories.list(caller.projectId(), new Namespace(ns), k, PageRequest.of(limit, cursor));
+        Page<Memory> page = memories.list(tenant.projectId(), tenant.namespace(), k, PageRequest.of(limit, cursor));
         return new Page<>(page.data().stream().map(MemoryView::of).toList(), page.nextCursor());
     }
 
     @GetMapping("/{id}")
-    MemoryView get(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        return MemoryView.of(memories.get(caller.projectId(), new Namespace(ns), id));
+    MemoryView get(Tenant tenant, @PathVariable String id) {
+        return MemoryView.of(memories.get(tenant.projectId(), tenant.namespace(), id));
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    MemoryView update(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
-            @PathVariable String id,
-            @RequestBody JsonNode body) {
+    MemoryView update(Tenant tenant, @PathVariable String id, @RequestBody JsonNode body) {
         JsonBody patch = JsonBody.of(body);
         String kindText = patch.text("kind", 1, 32);
         Memory.Kind kind =
@@ -125,8 +118,8 @@ class MemoryController {
             content = memories.content(content);
         }
         return MemoryView.of(memories.update(
-                caller.projectId(),
-                new Namespace(ns),
+                tenant.projectId(),
+                tenant.namespace(),
                 id,
                 new MemoryService.MemoryChanges(
                         kind,
@@ -139,13 +132,13 @@ class MemoryController {
     }
 
     @PostMapping("/{id}/restore")
-    MemoryView restore(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        return MemoryView.of(memories.restore(caller.projectId(), new Namespace(ns), id));
+    MemoryView restore(Tenant tenant, @PathVariable String id) {
+        return MemoryView.of(memories.restore(tenant.projectId(), tenant.namespace(), id));
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void delete(@AuthenticationPrincipal Caller.Key caller, @PathVariable String ns, @PathVariable String id) {
-        memories.delete(caller.projectId(), new Namespace(ns), id);
+    void delete(Tenant tenant, @PathVariable String id) {
+        memories.delete(tenant.projectId(), tenant.namespace(), id);
     }
 }

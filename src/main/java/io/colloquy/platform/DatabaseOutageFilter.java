@@ -1,13 +1,13 @@
 package io.colloquy.platform;
 
 import io.colloquy.web.ErrorResponses;
+import io.colloquy.web.Routes;
 import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * While the database is unreachable every request (but the health probes) fails at once with 503
+ * While the database is unreachable every request (but the health probes of the route table) fails at once with 503
  * {@code SERVICE_UNAVAILABLE} and {@code Retry-After}, instead of waiting for a connection. A request that fails
  * for want of the database anywhere further down (an authentication filter, a commit) answers the same and makes
  * {@link DatabaseAvailability} check the database.
@@ -26,7 +26,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 final class DatabaseOutageFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(DatabaseOutageFilter.class);
-    private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
 
     private final DatabaseAvailability database;
     private final ErrorResponses errors;
@@ -38,7 +37,7 @@ final class DatabaseOutageFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return PROBES.contains(request.getRequestURI());
+        return Routes.of(request).route().probe();
     }
 
     @Override

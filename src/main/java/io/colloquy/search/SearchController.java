@@ -2,19 +2,16 @@ package io.colloquy.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.colloquy.dialogues.Message;
-import io.colloquy.keys.Caller;
 import io.colloquy.memories.Memory;
 import io.colloquy.platform.Ids;
-import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenancy.Tenant;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -73,8 +70,7 @@ class SearchController {
 
     @GetMapping("/v1/namespaces/{ns}/search")
     Results search(
-            @AuthenticationPrincipal Caller.Key caller,
-            @PathVariable String ns,
+            Tenant tenant,
             @RequestParam(required = false) @Nullable String q,
             @RequestParam(required = false) @Nullable String types,
             @RequestParam(required = false) @Nullable String mode,
@@ -110,7 +106,7 @@ class SearchController {
         if (io.colloquy.crypto.BlindIndex.tokens(q).isEmpty()) {
             throw ValidationFailed.of("q", "must contain at least one letter or digit");
         }
-        return new Results(search.search(caller.projectId(), new Namespace(ns), q, wanted, n).stream()
+        return new Results(search.search(tenant.projectId(), tenant.namespace(), q, wanted, n).stream()
                 .map(HitView::of)
                 .toList());
     }

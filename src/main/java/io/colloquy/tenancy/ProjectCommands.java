@@ -1,7 +1,6 @@
 package io.colloquy.tenancy;
 
 import io.colloquy.audit.AuditActor;
-import io.colloquy.audit.AuditContext;
 import io.colloquy.platform.CliCommand;
 import io.colloquy.platform.Ids;
 import java.io.PrintStream;
@@ -52,7 +51,7 @@ final class ProjectCommands implements CliCommand {
         UUID id = Ids.newId();
         ProjectService.NewProject request =
                 new ProjectService.NewProject(names.getFirst(), plan, immutable, protection);
-        ProjectService.CreatedProject created = new AuditContext(id, AuditActor.system("cli"), null)
+        ProjectService.CreatedProject created = RequestContext.command(id, AuditActor.system("cli"))
                 .call(() -> tenants.inProject(id, () -> projects.create(id, request)));
         out.println("Project created: " + Ids.format("prj", created.project().id()) + " (name: "
                 + created.project().name() + ", plan: " + created.project().plan() + ")");

@@ -16,7 +16,6 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,8 +40,8 @@ class ProjectController {
 
     @PostMapping(path = "/v1/projects", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    CreatedProjectView create(HttpServletRequest request, @Valid @RequestBody CreateProjectRequest body) {
-        UUID projectId = RequestTenant.of(request).projectId();
+    CreatedProjectView create(RequestContext context, @Valid @RequestBody CreateProjectRequest body) {
+        UUID projectId = context.projectId();
         ProjectService.CreatedProject created = projects.create(
                 projectId,
                 new ProjectService.NewProject(
@@ -56,7 +55,7 @@ class ProjectController {
     }
 
     @PatchMapping(path = "/v1/projects/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ProjectView changePlan(HttpServletRequest request, @PathVariable String id, @RequestBody JsonNode body) {
+    ProjectView changePlan(RequestContext context, @PathVariable String id, @RequestBody JsonNode body) {
         JsonBody patch = JsonBody.of(body);
         String plan = patch.text("plan", 1, 64);
         if (plan == null) {
@@ -64,18 +63,16 @@ class ProjectController {
         }
         patch.validate();
         return ProjectView.of(projects.update(
-                RequestTenant.of(request).projectId(),
-                new ProjectService.ProjectChanges(null, plan, null, null, null, null, null)));
+                context.projectId(), new ProjectService.ProjectChanges(null, plan, null, null, null, null, null)));
     }
 
     @GetMapping("/v1/project")
-    ProjectView get(@AuthenticationPrincipal Caller.Key caller) {
+    ProjectView get(Caller.Key caller) {
         return ProjectView.of(projects.get(caller.projectId()));
     }
 
     @PatchMapping(path = "/v1/project", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ProjectView update(
-            HttpServletRequest request, @AuthenticationPrincipal Caller.Key caller, @RequestBody JsonNode body) {
+    ProjectView update(HttpServletRequest request, Caller.Key caller, @RequestBody JsonNode body) {
         JsonBody patch = JsonBody.of(body);
         if (patch.has("plan")) {
             throw new ApiException(

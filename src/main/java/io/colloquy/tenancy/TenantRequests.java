@@ -1,8 +1,6 @@
 package io.colloquy.tenancy;
 
-import io.colloquy.audit.AuditActor;
-import io.colloquy.audit.AuditContext;
-import io.colloquy.audit.AuditRoutes;
+import io.colloquy.keys.ApiKeyAuthentication;
 import io.colloquy.keys.Caller;
 import io.colloquy.platform.Ids;
 import io.colloquy.web.ApiException;
@@ -10,6 +8,8 @@ import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.NotFound;
+import io.colloquy.web.RequestIds;
+import io.colloquy.web.Routes;
 import io.colloquy.web.ServiceUnavailable;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,48 +17,52 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * One transaction per authenticated request, with the tenant context set once at its start: the
- * project of the caller's key and the namespace in the path (or every namespace for project-wide
- * routes). The response is buffered and sent only after commit; any error status rolls the whole
- * request back, so a failed request never leaves a partial write and a 2xx is never sent for a
- * change that did not commit.
+ * The request path, in one place, for every route of the route table ({@link Routes}): the caller's
+ * credential is checked and authorized for the route ({@link ApiKeyAuthentication}: allowlists, rate
+ * limit, capability), the body is read whole ({@link BodyLimit}), then one {@link RequestContext} is
+ * built and bound for the rest of the request. Routes with tenant data run in one transaction with the
+ * tenant context set once at its start: the project of the caller's key and the namespace of the path
+ * (or every namespace for project-wide routes). The response is buffered and sent only after commit; any
+ * error status rolls the whole request back, so a failed request never leaves a partial write and a 2xx
+ * is never sent for a change that did not commit.
  *
- * <p>The request also runs with its {@link AuditContext} bound (project, actor, Idempotency-Key), which
- * the audit log reads when it records an event. The two audit routes that stream
- * ({@link AuditRoutes#streaming}) get the context but neither the buffer nor the request transaction:
- * they open a short tenant transaction per page of what they send.
+ * <p>The streaming routes (the audit export and WebSocket) get the context but neither the buffer nor
+ * the request transaction: they open a short tenant transaction per page of what they send. The export
+ * link is its own credential and opens its own transactions; public routes get no context at all.
  */
 @Component
 @Order(0)
 final class TenantRequests extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(TenantRequests.class);
-    private static final Pattern PROJECT_BY_ID = Pattern.compile("^/v1/projects/([^/]+)$");
-    private static final Pattern EXPORT_LINK = Pattern.compile("^/v1/exports/[^/]+$");
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    private final ApiKeyAuthentication authentication;
+    private final BodyLimit bodies;
     private final TenantTransactions tenants;
     private final IdempotencyRecords idempotency;
     private final ErrorResponses errors;
 
-    TenantRequests(TenantTransactions tenants, IdempotencyRecords idempotency, ErrorResponses errors) {
+    TenantRequests(
+            ApiKeyAuthentication authentication,
+            BodyLimit bodies,
+            TenantTransactions tenants,
+            IdempotencyRecords idempotency,
+            ErrorResponses errors) {
+        this.authentication = authentication;
+        this.bodies = bodies;
         this.tenants = tenants;
         this.idempotency = idempotency;
         this.errors = errors;
@@ -67,39 +71,91 @@ final class TenantRequests extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-        if (auth == null || !(auth.getPrincipal() instanceof Caller caller) || exportLink(request)) {
-            chain.doFilter(request, response);
-            return;
-        }
-        HttpServletRequest in = request;
+        Routes.Match match = Routes.of(request);
+        Routes.Route route = match.route();
+        // what the transaction's first statement needs is parsed before the key check may be deferred to
+        // it; a request whose namespace or Idempotency-Key is malformed has its key checked first, like any
+        Namespace namespace = null;
         String idempotencyKey = null;
-        byte[] digest = null;
-        RequestTenant tenant;
+        ApiException invalid = null;
         try {
+            if (route.scope() == Routes.Scope.NAMESPACE) {
+                namespace = new Namespace(Objects.requireNonNull(match.segment()));
+            }
             if ("POST".equals(request.getMethod()) && request.getHeader(IDEMPOTENCY_KEY) != null) {
                 idempotencyKey = IdempotencyRecords.validKey(request.getHeader(IDEMPOTENCY_KEY));
-                byte[] body = request.getInputStream().readAllBytes();
+            }
+        } catch (ApiException e) {
+            invalid = e;
+        }
+        boolean mayDefer = route.transaction() == Routes.Transaction.REQUEST && invalid == null;
+        Caller caller = null;
+        ApiKeyAuthentication.Admission.Deferred deferred = null;
+        switch (authentication.admit(request, response, route, mayDefer)) {
+            case ApiKeyAuthentication.Admission.Refused ignored -> {
+                return;
+            }
+            case ApiKeyAuthentication.Admission.Anonymous ignored -> {}
+            case ApiKeyAuthentication.Admission.Admitted admitted -> caller = admitted.caller();
+            case ApiKeyAuthentication.Admission.Deferred d -> deferred = d;
+        }
+        Optional<HttpServletRequest> read = bodies.readWhole(request, response);
+        if (read.isEmpty()) {
+            return;
+        }
+        HttpServletRequest in = read.get();
+        if (deferred == null
+                && (caller == null
+                        || route.transaction() == Routes.Transaction.NONE
+                        || route.transaction() == Routes.Transaction.EXPORT_LINK)) {
+            // no tenant data, or its own credential and transactions: a key sent along changes nothing
+            chain.doFilter(in, response);
+            return;
+        }
+        byte[] digest = null;
+        RequestContext context = null;
+        try {
+            if (invalid != null) {
+                throw invalid;
+            }
+            if (idempotencyKey != null) {
+                byte[] body = in.getInputStream().readAllBytes();
                 digest = IdempotencyRecords.digest(request.getMethod(), request.getRequestURI(), body);
                 in = BodyLimit.replaying(request, body);
             }
-            tenant = tenantOf(caller, request, idempotencyKey);
+            if (caller != null) {
+                context = contextOf(caller, match, namespace, idempotencyKey, RequestIds.of(request));
+            }
         } catch (ApiException e) {
             errors.write(request, response, e);
             return;
         }
-        tenant.attachTo(in);
-        AuditContext audit = new AuditContext(tenant.projectId(), actorOf(caller), idempotencyKey);
-        if (AuditRoutes.streaming(request)) {
-            stream(audit, in, response, chain);
+        if (context != null && route.transaction() == Routes.Transaction.STREAMING) {
+            stream(context, in, response, chain);
             return;
         }
         ContentCachingResponseWrapper out = new ContentCachingResponseWrapper(response);
         try {
-            String key = idempotencyKey;
             byte[] requestDigest = digest;
             HttpServletRequest wrapped = in;
-            audit.run(() -> runInTransaction(tenant, wrapped, out, chain, key, requestDigest));
+            if (context != null) {
+                RequestContext known = context;
+                known.run(() -> tenants.run(
+                        known.projectId(),
+                        known.tenantNamespace(),
+                        status -> work(known, wrapped, out, chain, requestDigest, status)));
+            } else {
+                runAsKey(
+                        Objects.requireNonNull(deferred),
+                        route,
+                        namespace,
+                        idempotencyKey,
+                        RequestIds.of(request),
+                        wrapped,
+                        out,
+                        chain,
+                        requestDigest);
+            }
         } catch (ApiException e) {
             out.reset();
             errors.write(request, response, e);
@@ -120,46 +176,79 @@ final class TenantRequests extends OncePerRequestFilter {
         out.copyBodyToResponse();
     }
 
-    private void runInTransaction(
-            RequestTenant tenant,
+    /**
+     * The request of a key not checked yet: its transaction's first statement checks the key and sets the
+     * tenant context from the key's own project; a refusal (unknown, revoked, expired, outside the
+     * allowlists, over the rate limit, lacking the capability) is answered and rolled back with nothing else
+     * run, otherwise the context is built and bound and the request runs in that same transaction.
+     */
+    private void runAsKey(
+            ApiKeyAuthentication.Admission.Deferred deferred,
+            Routes.Route route,
+            @Nullable Namespace namespace,
+            @Nullable String idempotencyKey,
+            String requestId,
             HttpServletRequest in,
             ContentCachingResponseWrapper out,
             FilterChain chain,
-            @Nullable String idempotencyKey,
             byte @Nullable [] digest) {
-        tenants.run(tenant.projectId(), tenant.namespace(), status -> {
-            if (idempotencyKey != null && digest != null) {
-                Optional<IdempotencyRecords.Replay> replay =
-                        idempotency.claim(tenant.projectId(), idempotencyKey, digest);
-                if (replay.isPresent()) {
-                    out.setStatus(replay.get().status());
-                    out.setContentType("application/json");
-                    out.setHeader("Idempotent-Replayed", "true");
-                    write(out, replay.get().body());
-                    return null;
-                }
-            }
+        String tenantNamespace = namespace == null ? Namespace.ALL : namespace.name();
+        tenants.runAsKey(deferred.key().keyId(), deferred.key().digest(), tenantNamespace, (facts, status) -> {
+            ApiKeyAuthentication.Admission admission;
             try {
-                chain.doFilter(in, out);
+                admission = authentication.judgeFirstStatement(deferred, facts, in, out, route);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (ServletException e) {
-                throw new IllegalStateException(e);
             }
-            if (out.getStatus() >= 400) {
+            if (!(admission instanceof ApiKeyAuthentication.Admission.Admitted admitted)
+                    || !(admitted.caller() instanceof Caller.Key key)) {
                 status.setRollbackOnly();
-            } else if (idempotencyKey != null) {
-                idempotency.complete(tenant.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
+                return null;
             }
-            return null;
+            RequestContext context = RequestContext.ofKey(key, namespace, key.plan(), idempotencyKey, requestId);
+            return context.call(() -> work(context, in, out, chain, digest, status));
         });
     }
 
+    /** The request itself, in its transaction: an Idempotency-Key replay, or the controller; rollback on any error. */
+    private @Nullable Void work(
+            RequestContext context,
+            HttpServletRequest in,
+            ContentCachingResponseWrapper out,
+            FilterChain chain,
+            byte @Nullable [] digest,
+            TransactionStatus status) {
+        String idempotencyKey = context.idempotencyKey();
+        if (idempotencyKey != null && digest != null) {
+            Optional<IdempotencyRecords.Replay> replay = idempotency.claim(context.projectId(), idempotencyKey, digest);
+            if (replay.isPresent()) {
+                out.setStatus(replay.get().status());
+                out.setContentType("application/json");
+                out.setHeader("Idempotent-Replayed", "true");
+                write(out, replay.get().body());
+                return null;
+            }
+        }
+        try {
+            chain.doFilter(in, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ServletException e) {
+            throw new IllegalStateException(e);
+        }
+        if (out.getStatus() >= 400) {
+            status.setRollbackOnly();
+        } else if (idempotencyKey != null) {
+            idempotency.complete(context.projectId(), idempotencyKey, out.getStatus(), out.getContentAsByteArray());
+        }
+        return null;
+    }
+
     private static void stream(
-            AuditContext audit, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            RequestContext context, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         try {
-            audit.run(() -> {
+            context.run(() -> {
                 try {
                     chain.doFilter(request, response);
                 } catch (IOException e) {
@@ -186,59 +275,45 @@ final class TenantRequests extends OncePerRequestFilter {
         }
     }
 
+    /** The one context of a request, from its caller and its route (the namespace parsed once, here). */
+    private RequestContext contextOf(
+            Caller caller,
+            Routes.Match match,
+            @Nullable Namespace namespace,
+            @Nullable String idempotencyKey,
+            String requestId) {
+        return switch (caller) {
+            case Caller.Key key -> RequestContext.ofKey(key, namespace, key.plan(), idempotencyKey, requestId);
+            case Caller.Operator ignored ->
+                RequestContext.ofOperator(operatorProject(match, idempotencyKey), idempotencyKey, requestId);
+        };
+    }
+
     /**
-     * The signed export link is its own credential and opens its own short transactions per page: a key
-     * sent along with it changes nothing (no request transaction, whose tenant would clash with the
-     * link's).
+     * The project an operator request acts on: the one its path names, or, for a project being created,
+     * a new id (the same one again for a retry with the same {@code Idempotency-Key}): the tenant context
+     * of the transaction that creates it must be set before it exists.
      */
-    private static boolean exportLink(HttpServletRequest request) {
-        return "GET".equals(request.getMethod())
-                && EXPORT_LINK.matcher(request.getRequestURI()).matches();
-    }
-
-    private static AuditActor actorOf(Caller caller) {
-        return switch (caller) {
-            case Caller.Key key -> AuditActor.apiKey(key.keyId());
-            case Caller.Operator ignored -> AuditActor.system("operator");
-        };
-    }
-
-    private RequestTenant tenantOf(Caller caller, HttpServletRequest request, @Nullable String idempotencyKey) {
-        String path = request.getRequestURI();
-        return switch (caller) {
-            case Caller.Key key -> new RequestTenant(key.projectId(), namespaceOf(request));
-            case Caller.Operator ignored -> new RequestTenant(operatorProject(path, idempotencyKey), Namespace.ALL);
-        };
-    }
-
-    private UUID operatorProject(String path, @Nullable String idempotencyKey) {
-        Matcher byId = PROJECT_BY_ID.matcher(path);
-        if (byId.matches()) {
-            return Ids.parse("prj", byId.group(1)).orElseThrow(() -> new NotFound("Project not found."));
+    private UUID operatorProject(Routes.Match match, @Nullable String idempotencyKey) {
+        if (match.route().scope() == Routes.Scope.PROJECT_IN_PATH) {
+            return Optional.ofNullable(match.segment())
+                    .flatMap(id -> Ids.parse("prj", id))
+                    .orElseThrow(() -> new NotFound("Project not found."));
         }
         return idempotencyKey == null ? Ids.newId() : idempotency.projectIdFor(idempotencyKey);
     }
 
     /**
-     * The namespace of a {@code /v1/namespaces/{ns}/...} route, read from the path segments the router
-     * matches (percent-decoded, path parameters dropped), so {@code /v1/%6eamespaces/a/dialogues} runs
-     * in namespace {@code a}, the one its controller sees; every other route is project-wide.
+     * The namespace of a {@code /v1/namespaces/{ns}/...} route as the route table reads it from the
+     * path segments the router matches (percent-decoded, path parameters dropped), so
+     * {@code /v1/%6eamespaces/a/dialogues} runs in namespace {@code a}, the one its controller sees;
+     * every other route is project-wide ({@code *}).
      */
     static String namespaceOf(HttpServletRequest request) {
-        List<String> segments =
-                RequestPath.parse(request.getRequestURI(), request.getContextPath())
-                        .pathWithinApplication()
-                        .elements()
-                        .stream()
-                        .filter(e -> e instanceof PathContainer.PathSegment)
-                        .map(e -> ((PathContainer.PathSegment) e).valueToMatch())
-                        .toList();
-        if (segments.size() < 3
-                || !segments.get(0).equals("v1")
-                || !segments.get(1).equals("namespaces")) {
-            return Namespace.ALL;
-        }
-        return new Namespace(segments.get(2)).name();
+        Routes.Match match = Routes.of(request);
+        return match.route().scope() == Routes.Scope.NAMESPACE && match.segment() != null
+                ? new Namespace(match.segment()).name()
+                : Namespace.ALL;
     }
 
     private static void write(ContentCachingResponseWrapper out, byte[] body) {

@@ -1,8 +1,6 @@
 package io.colloquy.web;
 
-import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -13,13 +11,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Reads every request body whole, before anything takes a database connection for the request, and
+ * Reads a request body whole, before anything takes a database connection for the request, and
  * serves it from memory from then on: so a client that sends its body slowly holds a (virtual) thread
  * and a socket, never a pooled connection nor an open transaction. The body must be at most
  * {@code colloquy.limits.max-body-bytes} (413, by Content-Length or while reading a chunked body) and
@@ -27,13 +24,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code REQUEST_TIMEOUT}; the deadline is checked after every read, and a read that gets nothing at
  * all ends with the connector's socket timeout).
  *
- * <p>It runs after authentication (the security chain is at -100), so a request without a valid key
- * never has its body judged or read, and a 413 or 408 carries the security and rate-limit headers like
- * any other response; before the tenant transaction (0).
+ * <p>The request filter calls it for every request the route table lets in, after the credential check
+ * and before the tenant transaction, so a request without a valid key never has its body judged or read,
+ * and a 413 or 408 carries the security and rate-limit headers like any other response.
  */
 @Component
-@Order(-1)
-public final class BodyLimit extends OncePerRequestFilter {
+public final class BodyLimit {
     private static final int CHUNK = 8192;
     private final long maxBytes;
     private final Duration readTimeout;
@@ -48,33 +44,35 @@ public final class BodyLimit extends OncePerRequestFilter {
         this.errors = errors;
     }
 
-    @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-            throws ServletException, IOException {
+    /**
+     * {@code request} with its body read whole (itself when it has none), or empty once the answer is
+     * written (413, 408) or the client went away.
+     */
+    public Optional<HttpServletRequest> readWhole(HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         if (request.getContentLengthLong() > maxBytes) {
             errors.write(request, response, new PayloadTooLarge(maxBytes));
-            return;
+            return Optional.empty();
         }
-        if (request.getContentLengthLong() <= 0 && request.getHeader("Transfer-Encoding") == null) {
-            chain.doFilter(request, response);
-            return;
+        if (!hasBody(request)) {
+            return Optional.of(request);
         }
         byte[] body;
         try {
             body = read(request.getInputStream(), request.getContentLengthLong());
         } catch (ApiException e) {
             errors.write(request, response, e);
-            return;
+            return Optional.empty();
         } catch (SocketTimeoutException e) {
             errors.write(request, response, new BodyTimedOut(readTimeout));
-            return;
+            return Optional.empty();
         } catch (IOException e) {
             if (e.getCause() instanceof SocketTimeoutException) {
                 errors.write(request, response, new BodyTimedOut(readTimeout));
             }
-            return; // the client went away: there is no one to answer
+            return Optional.empty(); // the client went away: there is no one to answer
         }
-        chain.doFilter(new ReadBody(request, body), response);
+        return Optional.of(new ReadBody(request, body));
     }
 
     private byte[] read(InputStream in, long declaredLength) throws IOException {
@@ -107,6 +105,11 @@ public final class BodyLimit extends OncePerRequestFilter {
                     ErrorCode.REQUEST_TIMEOUT,
                     "The request body did not arrive within " + timeout.toSeconds() + " seconds.");
         }
+    }
+
+    /** Whether a request announces a body (a length, or a chunked one). */
+    public static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     /** {@code request} with {@code body} (read whole already) served again from memory, as often as asked. */

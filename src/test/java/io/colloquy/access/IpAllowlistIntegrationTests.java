@@ -138,9 +138,10 @@ class IpAllowlistIntegrationTests {
         String dialogues = "/v1/namespaces/" + ns + "/dialogues";
         Map<String, String> idempotent = Map.of("Content-Type", "application/json", "Idempotency-Key", "denied-1");
 
-        // Every statement the server runs borrows a pooled connection; the key lookup is one borrow,
-        // the tenant transaction another. Other activity can only add borrows, never remove them, so a
-        // single attempt that borrowed exactly one proves the denied request ran nothing but the lookup.
+        // Every statement the server runs borrows a pooled connection: the key check is one borrow (its own
+        // lookup the first time, then the first statement of the request transaction, rolled back at once).
+        // Other activity can only add borrows, never remove them, so a single attempt that borrowed exactly
+        // one ran nothing but the key check; what it would have left behind is checked below.
         long fewest = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 5 && fewest > 1; attempt++) {
             fewest = Math.min(fewest, borrowsDuring(() -> {
@@ -151,8 +152,8 @@ class IpAllowlistIntegrationTests {
         }
         assertThat(fewest).as("connections borrowed by a denied request").isEqualTo(1);
         assertThat(borrowsDuring(() -> api.get(project.adminKey(), dialogues)))
-                .as("an allowed request borrows more: the measure sees tenant work")
-                .isGreaterThanOrEqualTo(2);
+                .as("the measure sees a request's transaction")
+                .isGreaterThanOrEqualTo(1);
 
         // and nothing a tenant transaction would leave behind is there
         TestApi.Response keys = api.get(project.adminKey(), "/v1/keys");

@@ -205,7 +205,7 @@ class ProjectIntegrationTests {
         String ns = TestProjects.aNamespace();
         p.message(ns, p.dialogue(ns), "hello");
         java.util.UUID id = TestProjects.uuid(p.id());
-        var audit = new io.colloquy.audit.AuditContext(id, io.colloquy.audit.AuditActor.system("test"), null);
+        var audit = RequestContext.command(id, io.colloquy.audit.AuditActor.system("test"));
         try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
             java.util.concurrent.Future<TestApi.Response> waiting = audit.call(() -> tenants.inProject(id, () -> {
                 erasure.deleteProject(id); // not committed until this returns

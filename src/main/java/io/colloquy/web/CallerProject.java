@@ -1,0 +1,9 @@
+package io.colloquy.web;
+
+import java.util.UUID;
+
+/**
+ * The project a request runs in, as a controller argument for the features below tenancy (which cannot
+ * name the request context): resolved from the one request context, never from client input.
+ */
+public record CallerProject(UUID id) {}
