@@ -6,6 +6,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.colloquy.tenant.Namespace;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.core.ApplicationModules;
 import org.springframework.stereotype.Repository;
@@ -60,10 +61,10 @@ class ArchitectureTests {
     }
 
     @Test
-    void nothingButTheTenancyFeatureSetsTheTenantContext() {
+    void nothingButTheTenantCoreSetsTheTenantContext() {
         noClasses()
                 .that()
-                .resideOutsideOfPackage("io.colloquy.tenancy..")
+                .resideOutsideOfPackage("io.colloquy.tenant..")
                 .should()
                 .dependOnClassesThat()
                 .haveSimpleName("TenantContextRepository")
@@ -85,10 +86,12 @@ class ArchitectureTests {
                         "io.colloquy.keys..",
                         "io.colloquy.limits..",
                         "io.colloquy.memories..",
+                        "io.colloquy.projects..",
                         "io.colloquy.search..",
-                        "io.colloquy.tenancy..")
-                .because("crypto sits below audit and tenancy and reaches them through KeyedProjects, SealedContent"
-                        + " and EncryptionKeyChanged")
+                        "io.colloquy.tenant..")
+                .because(
+                        "crypto sits below audit and the tenant core and reaches them through KeyedProjects, SealedContent"
+                                + " and EncryptionKeyChanged")
                 .check(MAIN);
     }
 
@@ -105,6 +108,57 @@ class ArchitectureTests {
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.colloquy.dialogues..", "io.colloquy.memories..")
                 .because("they iterate over every TenantContent (retention, erasure) or SealedContent (re-encryption)")
+                .check(MAIN);
+    }
+
+    @Test
+    void theTenantCoreKnowsNoFeatureAbovePlatformServices() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.colloquy.tenant..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.colloquy.projects..",
+                        "io.colloquy.dialogues..",
+                        "io.colloquy.memories..",
+                        "io.colloquy.search..",
+                        "io.colloquy.governance..")
+                .because("features build on the request path's core, never the other way round")
+                .check(MAIN);
+    }
+
+    @Test
+    void controllersNeverParseTheNamespaceThemselves() {
+        noClasses()
+                .that()
+                .areAnnotatedWith(RestController.class)
+                .should()
+                .callConstructor(Namespace.class, String.class)
+                .because("the request filter parses {ns} once into the request context; controllers take a Tenant")
+                .check(MAIN);
+    }
+
+    @Test
+    void oneAeadCodecDoesAllEncryption() {
+        noClasses()
+                .that()
+                .haveNameNotMatching("io\\.colloquy\\.crypto\\.Aead(\\$.*)?")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("javax.crypto.Cipher")
+                .because("every AES-GCM seal and open goes through crypto.Aead (pooled ciphers, one format)")
+                .check(MAIN);
+    }
+
+    @Test
+    void onlyTheRequestContextBindsTheScopedRequestState() {
+        noClasses()
+                .that()
+                .doNotHaveSimpleName("RequestContext")
+                .should()
+                .callMethod(ScopedValue.class, "where", ScopedValue.class, Object.class)
+                .because("one request context, bound once per request (and per background command) by RequestContext")
                 .check(MAIN);
     }
 }

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /v1/project/encryption-key}: the customer's own key (BYOK), its revocation, and rotation (admin).
  * The caller's project comes from the request context as a {@link CallerProject} (so this feature does not
- * depend on the keys or tenancy features); each change is audited through {@link EncryptionKeyChanged}.
+ * depend on the keys or tenant packages); each change is audited through {@link EncryptionKeyChanged}.
  */
 @RestController
 class EncryptionKeyController {

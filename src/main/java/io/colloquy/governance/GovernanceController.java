@@ -3,7 +3,7 @@ package io.colloquy.governance;
 import io.colloquy.access.IpAccess;
 import io.colloquy.keys.ApiKeyService;
 import io.colloquy.keys.Caller;
-import io.colloquy.tenancy.Tenant;
+import io.colloquy.tenant.Tenant;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * The plan a request was admitted under, as read with its key at the start of the request (implemented
- * by the tenancy feature, which holds the request context): the quota check of the same request uses
+ * by the tenant core, which holds the request context): the quota check of the same request uses
  * it instead of reading the project again.
  */
 public interface AdmittedPlans {

@@ -1,8 +1,8 @@
 package io.colloquy.memories;
 
 import io.colloquy.platform.Ids;
-import io.colloquy.tenancy.Namespace;
-import io.colloquy.tenancy.Tenant;
+import io.colloquy.tenant.Namespace;
+import io.colloquy.tenant.Tenant;
 import io.colloquy.web.JsonBody;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.Page;

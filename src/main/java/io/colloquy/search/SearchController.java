@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.colloquy.dialogues.Message;
 import io.colloquy.memories.Memory;
 import io.colloquy.platform.Ids;
-import io.colloquy.tenancy.Tenant;
+import io.colloquy.tenant.Tenant;
 import io.colloquy.web.ValidationFailed;
 import java.time.Instant;
 import java.util.ArrayList;

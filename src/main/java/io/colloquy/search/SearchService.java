@@ -5,7 +5,7 @@ import io.colloquy.dialogues.DialogueService;
 import io.colloquy.dialogues.Message;
 import io.colloquy.memories.Memory;
 import io.colloquy.memories.MemoryService;
-import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenant.Namespace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -12,7 +12,7 @@ import io.colloquy.crypto.StoredValues;
 import io.colloquy.dialogues.DialogueService;
 import io.colloquy.memories.MemoryService;
 import io.colloquy.platform.Ids;
-import io.colloquy.tenancy.TenantTransactions;
+import io.colloquy.tenant.TenantTransactions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import io.colloquy.IntegrationTest;
 import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
-import io.colloquy.tenancy.TenantTransactions;
+import io.colloquy.tenant.TenantTransactions;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;

@@ -54,7 +54,7 @@ class AuditTamperIntegrationTests {
     io.colloquy.crypto.StoredValues values;
 
     @Autowired
-    io.colloquy.tenancy.TenantTransactions tenants;
+    io.colloquy.tenant.TenantTransactions tenants;
 
     TestApi api;
     TestProject project;

@@ -8,7 +8,7 @@ import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
 import io.colloquy.platform.DatabaseEndpoint;
-import io.colloquy.tenancy.TenantTransactions;
+import io.colloquy.tenant.TenantTransactions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -9,7 +9,7 @@ import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
 import io.colloquy.platform.DatabaseEndpoint;
-import io.colloquy.tenancy.TenantTransactions;
+import io.colloquy.tenant.TenantTransactions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

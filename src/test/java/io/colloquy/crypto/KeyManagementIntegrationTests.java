@@ -36,7 +36,7 @@ class KeyManagementIntegrationTests {
     Keyring keyring;
 
     @Autowired
-    io.colloquy.tenancy.TenantTransactions tenants;
+    io.colloquy.tenant.TenantTransactions tenants;
 
     TestApi api;
     TestProject project;

@@ -8,7 +8,7 @@ import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
 import io.colloquy.platform.DatabaseEndpoint;
-import io.colloquy.tenancy.Namespace;
+import io.colloquy.tenant.Namespace;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.sql.Connection;
@@ -311,7 +311,7 @@ class GovernanceIntegrationTests {
     Retention retention;
 
     @Autowired
-    io.colloquy.tenancy.TenantTransactions tenants;
+    io.colloquy.tenant.TenantTransactions tenants;
 
     @Test
     void retentionPurgesExactlyTheExpiredUnheldEntitiesAndThePreviewMatchesTheRun() {

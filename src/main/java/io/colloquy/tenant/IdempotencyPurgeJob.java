@@ -1,5 +1,6 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
+import io.colloquy.crypto.KeyedProjects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,11 +15,11 @@ import org.springframework.stereotype.Component;
 @Component
 class IdempotencyPurgeJob {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyPurgeJob.class);
-    private final ProjectService projects;
+    private final KeyedProjects projects;
     private final IdempotencyRecords records;
     private final TenantTransactions tenants;
 
-    IdempotencyPurgeJob(ProjectService projects, IdempotencyRecords records, TenantTransactions tenants) {
+    IdempotencyPurgeJob(KeyedProjects projects, IdempotencyRecords records, TenantTransactions tenants) {
         this.projects = projects;
         this.records = records;
         this.tenants = tenants;

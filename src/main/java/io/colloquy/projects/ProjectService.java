@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import io.colloquy.access.Cidr;
 import io.colloquy.audit.Action;

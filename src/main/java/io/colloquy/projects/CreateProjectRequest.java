@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import io.colloquy.web.JsonBody;
 import jakarta.validation.constraints.NotBlank;

@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
 import io.colloquy.keys.Caller;
 import io.colloquy.limits.AdmittedPlans;
@@ -28,7 +28,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Hands controllers the request context the request filter bound: a {@link RequestContext}, its
  * {@link Tenant} (project and the namespace already parsed from the path) or its {@link Caller.Key}
- * (for the features below tenancy), or just its {@link CallerProject} (for those below keys too). The namespace is parsed once, by the filter; a controller never
+ * (for the features below the tenant core), or just its {@link CallerProject} (for those below keys too). The namespace is parsed once, by the filter; a controller never
  * reads {@code {ns}} itself. The OpenAPI document still names {@code ns} as the path parameter it is.
  * Also the quota check's view of the plan the request was admitted under ({@link AdmittedPlans}).
  */

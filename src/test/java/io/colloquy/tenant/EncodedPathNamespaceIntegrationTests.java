@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,10 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import io.colloquy.access.Cidr;
 import io.colloquy.access.IpAccess;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.KeyView;
+import io.colloquy.tenant.RequestContext;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.JsonBody;

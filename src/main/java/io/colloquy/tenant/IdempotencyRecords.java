@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.KeyGone;

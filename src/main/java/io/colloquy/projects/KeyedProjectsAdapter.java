@@ -1,6 +1,7 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import io.colloquy.crypto.KeyedProjects;
+import io.colloquy.tenant.TenantTransactions;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;

@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
 import io.colloquy.web.ValidationFailed;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,10 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import io.colloquy.audit.AuditActor;
 import io.colloquy.platform.CliCommand;
 import io.colloquy.platform.Ids;
+import io.colloquy.tenant.RequestContext;
+import io.colloquy.tenant.TenantTransactions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.tenant;
 
 import io.colloquy.keys.ApiKeyAuthentication;
 import io.colloquy.keys.Caller;

@@ -1,4 +1,4 @@
-package io.colloquy.tenancy;
+package io.colloquy.projects;
 
 import static io.colloquy.TestApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +7,8 @@ import io.colloquy.IntegrationTest;
 import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
+import io.colloquy.tenant.RequestContext;
+import io.colloquy.tenant.TenantTransactions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
