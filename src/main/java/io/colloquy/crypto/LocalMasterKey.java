@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.crypto.KDF;
 import javax.crypto.SecretKey;
@@ -61,6 +62,22 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider, MasterKeyRotatio
                     secrets.path(CURRENT),
                     settings.dataDir().toAbsolutePath().normalize());
         }
+    }
+
+    /**
+     * The local master key of an installation that moved its KEK elsewhere (an HSM), to unwrap what is still
+     * wrapped under it; empty when there is none (never made here).
+     */
+    static Optional<LocalMasterKey> existing(ColloquySettings settings, String configured, String keyDir) {
+        ServerSecrets secrets = keyDir.isBlank()
+                ? new ServerSecrets(settings.dataDir())
+                : ServerSecrets.inDirectory(Path.of(keyDir.strip()));
+        if (configured.isBlank() && !Files.exists(secrets.path(CURRENT))) {
+            return Optional.empty();
+        }
+        log.info("A local master key is still configured: project keys wrapped under it keep unwrapping; run"
+                + " './colloquy keys rotate-master' to rewrap them all in the new KEK, then remove it");
+        return Optional.of(new LocalMasterKey(settings, configured, keyDir));
     }
 
     private static boolean inside(Path file, Path dir) {

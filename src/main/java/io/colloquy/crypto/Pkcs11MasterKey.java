@@ -45,6 +45,7 @@ final class Pkcs11MasterKey implements KeyEncryptionKeyProvider, MasterKeyRotati
     private final Settings settings;
     private final Provider provider;
     private final KeyStore token;
+    private final @Nullable KeyEncryptionKeyProvider previous;
     private volatile Versions versions;
 
     /** What to open: the PKCS#11 library, the slot (by id, or by index in the slot list), the PIN, the key label. */
@@ -120,10 +121,12 @@ final class Pkcs11MasterKey implements KeyEncryptionKeyProvider, MasterKeyRotati
         }
     }
 
-    private Pkcs11MasterKey(Settings settings, Provider provider, KeyStore token) {
+    private Pkcs11MasterKey(
+            Settings settings, Provider provider, KeyStore token, @Nullable KeyEncryptionKeyProvider previous) {
         this.settings = settings;
         this.provider = provider;
         this.token = token;
+        this.previous = previous;
         this.versions = readVersions();
         if (versions.byVersion().isEmpty()) {
             generateVersion(1);
@@ -137,8 +140,12 @@ final class Pkcs11MasterKey implements KeyEncryptionKeyProvider, MasterKeyRotati
                 versions.byVersion().size());
     }
 
-    /** Opens the token and logs in: a clear start-up failure (never showing the PIN) when that is refused. */
-    static Pkcs11MasterKey open(Settings settings) {
+    /**
+     * Opens the token and logs in: a clear start-up failure (never showing the PIN) when that is refused.
+     * {@code previous} (the local master key of an installation moving to the HSM, if it still has one) only
+     * unwraps the keys wrapped under it, until {@code keys rotate-master} has rewrapped them all in the HSM.
+     */
+    static Pkcs11MasterKey open(Settings settings, @Nullable KeyEncryptionKeyProvider previous) {
         if (!Files.isRegularFile(settings.library())) {
             throw new IllegalStateException("The PKCS#11 library " + settings.library() + " does not exist");
         }
@@ -151,7 +158,7 @@ final class Pkcs11MasterKey implements KeyEncryptionKeyProvider, MasterKeyRotati
         try {
             KeyStore token = KeyStore.getInstance("PKCS11", provider);
             token.load(null, settings.pin());
-            return new Pkcs11MasterKey(settings, provider, token);
+            return new Pkcs11MasterKey(settings, provider, token, previous);
         } catch (IOException | GeneralSecurityException e) {
             if (refusedPin(e)) {
                 throw new IllegalStateException(
@@ -174,6 +181,9 @@ final class Pkcs11MasterKey implements KeyEncryptionKeyProvider, MasterKeyRotati
 
     @Override
     public byte[] unwrap(String kekId, byte[] wrapped, Aad context) {
+        if (previous != null && !kekId.startsWith(ID_PREFIX)) {
+            return previous.unwrap(kekId, wrapped, context);
+        }
         SecretKey kek = keyFor(kekId);
         if (wrapped.length < 1 + NONCE_BYTES || wrapped[0] != WrappedKeys.PREFIXED_CONTEXT) {
             throw IntegrityError.of("a wrapped project key", "unknown format");

@@ -60,7 +60,7 @@ class LocalMasterKeyTests {
         assertThat(output.getAll()).doesNotContain(WARNING);
     }
 
-    private static ColloquySettings settings(Path dataDir) {
+    static ColloquySettings settings(Path dataDir) {
         return new ColloquySettings(
                 dataDir,
                 null,
