@@ -14,14 +14,15 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.crypto.KDF;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.HKDFParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The built-in KEK: AES-256-GCM under a key derived (HKDF-SHA256, "kek/v1") from a master key —
@@ -30,9 +31,11 @@ import org.springframework.stereotype.Component;
  * it wraps, so several can be in use at once: during a rotation ({@code master.key.next}) and after it
  * ({@code master.key.retired-*}, kept until the operator removes it). Key files are re-read when an
  * unknown fingerprint shows up, so a running server follows a rotation made by the command line.
+ * The key files can live outside the data directory ({@code COLLOQUY_MASTER_KEY_DIR}); the server warns
+ * at start when they are inside it (a copy of the data directory would then hold the key with the data).
  */
-@Component
-final class LocalMasterKey implements KeyEncryptionKeyProvider {
+final class LocalMasterKey implements KeyEncryptionKeyProvider, MasterKeyRotation {
+    private static final Logger log = LoggerFactory.getLogger(LocalMasterKey.class);
     static final String CURRENT = "master.key";
     static final String NEXT = "master.key.next";
     static final String RETIRED = "master.key.retired-";
@@ -42,13 +45,57 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
 
     private record Keys(String currentId, Map<String, SecretKey> byId) {}
 
-    LocalMasterKey(ColloquySettings settings, @Value("${COLLOQUY_MASTER_KEY:}") String configured) {
-        this.secrets = new ServerSecrets(settings.dataDir());
+    LocalMasterKey(ColloquySettings settings, String configured, String keyDir) {
+        this.secrets = keyDir.isBlank()
+                ? new ServerSecrets(settings.dataDir())
+                : ServerSecrets.inDirectory(Path.of(keyDir.strip()));
         this.configured = configured.isBlank() ? null : Base64.getDecoder().decode(configured.strip());
         if (this.configured != null && this.configured.length != 32) {
             throw new IllegalArgumentException("COLLOQUY_MASTER_KEY must be base64 of exactly 32 bytes");
         }
         this.keys = load();
+        if (this.configured == null && inside(secrets.path(CURRENT), settings.dataDir())) {
+            log.warn(
+                    "The master key file {} lives inside the data directory {}: a copy of that directory (a backup, a"
+                            + " disk image) holds both the encrypted data and the key that opens it. Keep it elsewhere"
+                            + " (COLLOQUY_MASTER_KEY_DIR) or in an HSM (COLLOQUY_KEK=pkcs11); see docs/encryption.md.",
+                    secrets.path(CURRENT),
+                    settings.dataDir().toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * The local master key of an installation that moved its KEK elsewhere (an HSM), to unwrap what is still
+     * wrapped under it; empty when there is none (never made here).
+     */
+    static Optional<LocalMasterKey> existing(ColloquySettings settings, String configured, String keyDir) {
+        ServerSecrets secrets = keyDir.isBlank()
+                ? new ServerSecrets(settings.dataDir())
+                : ServerSecrets.inDirectory(Path.of(keyDir.strip()));
+        if (configured.isBlank() && !Files.exists(secrets.path(CURRENT))) {
+            return Optional.empty();
+        }
+        log.info("A local master key is still configured: project keys wrapped under it keep unwrapping; run"
+                + " './colloquy keys rotate-master' to rewrap them all in the new KEK, then remove it");
+        return Optional.of(new LocalMasterKey(settings, configured, keyDir));
+    }
+
+    private static boolean inside(Path file, Path dir) {
+        return real(file).startsWith(real(dir));
+    }
+
+    /** The path with every existing part's symbolic links resolved (so a link into the data dir counts). */
+    private static Path real(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+        } catch (IOException e) {
+            return absolute;
+        }
     }
 
     @Override
@@ -74,16 +121,26 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
         return WrappedKeys.unwrap(kek, wrapped, context);
     }
 
-    /** Starts (or resumes) a rotation: the id of the next master key, generated if needed. */
-    String prepareRotation() {
+    @Override
+    public String prepareRotation() {
         requireFileManaged();
         secrets.getOrCreate(NEXT);
         keys = load();
         return idOf(readFile(NEXT));
     }
 
+    @Override
+    public Wrapped rewrapToNext(String kekId, byte[] wrapped, Aad context) {
+        return rewrapTo(NEXT, kekId, wrapped, context);
+    }
+
+    @Override
+    public Wrapped rewrapToCurrent(String kekId, byte[] wrapped, Aad context) {
+        return rewrapTo(CURRENT, kekId, wrapped, context);
+    }
+
     /** Rewraps one wrapped key under the master key kept in {@code file} ({@link #NEXT} or {@link #CURRENT}). */
-    Wrapped rewrapTo(String file, String kekId, byte[] wrapped, Aad context) {
+    private Wrapped rewrapTo(String file, String kekId, byte[] wrapped, Aad context) {
         byte[] target = readFile(file);
         String targetId = idOf(target);
         if (targetId.equals(kekId)) {
@@ -94,7 +151,8 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
     }
 
     /** Makes the next master key current; the old one stays, retired, until the operator removes it. */
-    Path finishRotation() {
+    @Override
+    public String finishRotation() {
         requireFileManaged();
         Path retired = secrets.path(RETIRED + System.currentTimeMillis());
         try {
@@ -104,10 +162,11 @@ final class LocalMasterKey implements KeyEncryptionKeyProvider {
             throw new UncheckedIOException("Could not swap the master key files", e);
         }
         keys = load();
-        return retired;
+        return retired.toString();
     }
 
-    String currentId() {
+    @Override
+    public String currentId() {
         return keys.currentId();
     }
 

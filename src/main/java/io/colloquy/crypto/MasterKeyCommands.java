@@ -2,7 +2,6 @@ package io.colloquy.crypto;
 
 import io.colloquy.platform.CliCommand;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -41,7 +40,7 @@ final class MasterKeyCommands implements CliCommand {
         for (UUID project : projects.allProjectIds()) {
             rewrapped += projects.inProject(project, () -> projectKeys.rewrapUnderNextMaster(project));
         }
-        Path retired = projectKeys.finishMasterRotation();
+        String retired = projectKeys.finishMasterRotation();
         for (UUID project : projects.allProjectIds()) {
             rewrapped += projects.inProject(project, () -> projectKeys.rewrapUnderCurrentMaster(project));
         }

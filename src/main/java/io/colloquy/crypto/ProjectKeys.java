@@ -144,55 +144,55 @@ public class ProjectKeys {
         keys.deleteNamespaceKeys(project, namespace);
     }
 
-    /**
-     * Master key rotation, step 1: the id of the next master key (made if needed; resumable). Only the
-     * built-in file-based master key rotates here.
-     */
+    /** Master key rotation, step 1: the id of the next master key (made if needed; resumable). */
     public String prepareMasterRotation() {
-        return localMaster().prepareRotation();
+        return masterRotation().prepareRotation();
     }
 
     /** Step 2, per project in its tenant transaction: rewraps its project keys under the next master key. */
     public int rewrapUnderNextMaster(UUID project) {
-        return rewrapUnder(LocalMasterKey.NEXT, project);
+        return rewrapUnder(true, project);
     }
 
     /** Step 4, per project: rewraps keys made under the old master while the rotation ran. */
     public int rewrapUnderCurrentMaster(UUID project) {
-        return rewrapUnder(LocalMasterKey.CURRENT, project);
+        return rewrapUnder(false, project);
     }
 
-    private int rewrapUnder(String file, UUID project) {
-        LocalMasterKey master = localMaster();
+    private int rewrapUnder(boolean next, UUID project) {
+        MasterKeyRotation master = masterRotation();
         keys.lockChanges(project);
         int n = 0;
         for (KeyRepository.WrappedProjectKey k : keys.allProjectKeys(project)) {
-            KeyEncryptionKeyProvider.Wrapped next =
-                    master.rewrapTo(file, k.kekId(), k.wrapped(), Keyring.projectContext(project, k.version()));
-            if (!next.kekId().equals(k.kekId())) {
-                keys.rewrapProjectKey(project, k.version(), next.bytes(), next.kekId());
+            Aad context = Keyring.projectContext(project, k.version());
+            KeyEncryptionKeyProvider.Wrapped rewrapped = next
+                    ? master.rewrapToNext(k.kekId(), k.wrapped(), context)
+                    : master.rewrapToCurrent(k.kekId(), k.wrapped(), context);
+            if (!rewrapped.kekId().equals(k.kekId())) {
+                keys.rewrapProjectKey(project, k.version(), rewrapped.bytes(), rewrapped.kekId());
                 n++;
             }
         }
         return n;
     }
 
-    /** Step 3: the next master key becomes current; returns where the old one was kept (remove it when done). */
-    public java.nio.file.Path finishMasterRotation() {
-        return localMaster().finishRotation();
+    /** Step 3: the next master key becomes current; returns where the old one is kept (remove it when done). */
+    public String finishMasterRotation() {
+        return masterRotation().finishRotation();
     }
 
     /** The id of the KEK that new project keys are wrapped under. */
     public String currentMasterId() {
-        return localMaster().currentId();
+        return masterRotation().currentId();
     }
 
-    private LocalMasterKey localMaster() {
-        if (kek instanceof LocalMasterKey local) {
-            return local;
+    private MasterKeyRotation masterRotation() {
+        if (kek instanceof MasterKeyRotation rotation) {
+            return rotation;
         }
-        throw new IllegalStateException("Master key rotation is for the built-in master key; rotate "
-                + kek.getClass().getSimpleName() + " in its KMS");
+        throw new IllegalStateException(
+                "Master key rotation is for the built-in master key and the PKCS#11 one; rotate "
+                        + kek.getClass().getSimpleName() + " in its KMS");
     }
 
     /**

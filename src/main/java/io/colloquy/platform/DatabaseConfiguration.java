@@ -31,18 +31,16 @@ class DatabaseConfiguration {
     static final String SCHEMA = "colloquy";
 
     @Bean(destroyMethod = "close")
-    DatabaseEndpoint databaseEndpoint(ColloquySettings settings) throws SQLException {
+    DatabaseEndpoint databaseEndpoint(
+            ColloquySettings settings,
+            @Value("${colloquy.database.sslmode:}") String sslmode,
+            @Value("${colloquy.database.sslrootcert:}") String sslRootCert)
+            throws SQLException {
         ColloquySettings.Database db = settings.database();
         requireRoleName(db.ownerUser());
         requireRoleName(db.appUser());
         if (db.external()) {
-            return new DatabaseEndpoint(
-                    withSchema(db.url()),
-                    db.ownerUser(),
-                    required(db.ownerPassword(), "COLLOQUY_DATABASE_OWNER_PASSWORD"),
-                    db.appUser(),
-                    required(db.appPassword(), "COLLOQUY_DATABASE_APP_PASSWORD"),
-                    null);
+            return external(db, sslmode, sslRootCert);
         }
         ServerSecrets secrets = new ServerSecrets(settings.dataDir());
         EmbeddedPostgres pg = EmbeddedPostgres.start(settings.dataDir());
@@ -63,6 +61,24 @@ class DatabaseConfiguration {
             pg.close();
             throw e;
         }
+    }
+
+    /**
+     * An external PostgreSQL, over TLS with its certificate and host name verified unless configured
+     * otherwise ({@link ExternalDatabaseTls}); the first connection is made here, so a refusal stops the start.
+     */
+    static DatabaseEndpoint external(ColloquySettings.Database db, String sslmode, String sslRootCert)
+            throws SQLException {
+        String url = ExternalDatabaseTls.secure(withSchema(db.url()), sslmode, sslRootCert);
+        DatabaseEndpoint endpoint = new DatabaseEndpoint(
+                url,
+                db.ownerUser(),
+                required(db.ownerPassword(), "COLLOQUY_DATABASE_OWNER_PASSWORD"),
+                db.appUser(),
+                required(db.appPassword(), "COLLOQUY_DATABASE_APP_PASSWORD"),
+                null);
+        ExternalDatabaseTls.checkConnection(url, endpoint.ownerUser(), endpoint.ownerPassword());
+        return endpoint;
     }
 
     /**

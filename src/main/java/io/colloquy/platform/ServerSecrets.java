@@ -22,6 +22,15 @@ public final class ServerSecrets {
         this.dir = dataDir.toAbsolutePath().normalize().resolve("secrets");
     }
 
+    private ServerSecrets(Path dir, boolean exact) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** Secrets kept in {@code dir} itself (e.g. the master key outside the data directory). */
+    public static ServerSecrets inDirectory(Path dir) {
+        return new ServerSecrets(dir, true);
+    }
+
     public Path path(String name) {
         return dir.resolve(name);
     }

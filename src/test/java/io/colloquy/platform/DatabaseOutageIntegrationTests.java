@@ -78,6 +78,7 @@ class DatabaseOutageIntegrationTests {
         ConfigurableApplicationContext server = startServer(
                 newDataDir(),
                 "--colloquy.database.url=" + external.jdbcUrl(DatabaseConfiguration.DATABASE),
+                "--colloquy.database.sslmode=disable", // a cluster of its own, on loopback
                 "--colloquy.database.owner-password=" + ownerPassword,
                 "--colloquy.database.app-password=" + appPassword);
         Outage outage = underAppendLoad(

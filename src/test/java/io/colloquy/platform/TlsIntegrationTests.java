@@ -70,6 +70,7 @@ class TlsIntegrationTests {
                         "--colloquy.data-dir=" + dataDir,
                         "--colloquy.operator-token=" + IntegrationTest.OPERATOR_TOKEN,
                         "--colloquy.database.url=" + url,
+                        "--colloquy.database.sslmode=disable", // the test run's own cluster, on loopback
                         "--colloquy.database.owner-user=" + db.ownerUser(),
                         "--colloquy.database.owner-password=" + db.ownerPassword(),
                         "--colloquy.database.app-user=" + db.appUser(),
