@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,8 +31,31 @@ class DatabaseConfiguration {
     static final String DATABASE = "colloquy";
     static final String SCHEMA = "colloquy";
 
+    /**
+     * The database, reachable and migrated. Started by {@link EarlyDatabase} while the rest of the context is still
+     * being built when the command line launched us; opened here otherwise (tests, other launchers).
+     */
     @Bean(destroyMethod = "close")
-    DatabaseEndpoint databaseEndpoint(ColloquySettings settings) throws SQLException {
+    DatabaseEndpoint databaseEndpoint(ColloquySettings settings, ObjectProvider<EarlyDatabase> early)
+            throws SQLException {
+        EarlyDatabase started = early.getIfAvailable();
+        return started != null ? started.take() : openAndMigrate(settings);
+    }
+
+    /** Starts (embedded) or locates (external) the database, migrates it and checks the app role. */
+    static DatabaseEndpoint openAndMigrate(ColloquySettings settings) throws SQLException {
+        DatabaseEndpoint endpoint = open(settings);
+        try {
+            migrate(endpoint);
+            requireRestrictedAppRole(endpoint);
+            return endpoint;
+        } catch (RuntimeException | SQLException e) {
+            closeQuietly(endpoint, e);
+            throw e;
+        }
+    }
+
+    private static DatabaseEndpoint open(ColloquySettings settings) throws SQLException {
         ColloquySettings.Database db = settings.database();
         requireRoleName(db.ownerUser());
         requireRoleName(db.appUser());
@@ -65,6 +89,14 @@ class DatabaseConfiguration {
         }
     }
 
+    private static void closeQuietly(DatabaseEndpoint endpoint, Exception cause) {
+        try {
+            endpoint.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     /**
      * The app role's pool. Every session gets a {@code statement_timeout} and an
      * {@code idle_in_transaction_session_timeout} (set at login, so no statement of the application
@@ -76,10 +108,7 @@ class DatabaseConfiguration {
             DatabaseEndpoint endpoint,
             ColloquySettings settings,
             @Value("${colloquy.database.statement-timeout:15s}") Duration statementTimeout,
-            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout)
-            throws SQLException {
-        migrate(endpoint);
-        requireRestrictedAppRole(endpoint);
+            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout) {
         // waiting for a busy pool longer than a statement may run helps nobody
         return new RenewablePool(
                 () -> pool(endpoint, settings, statementTimeout, idleInTransactionTimeout), statementTimeout);
