@@ -41,11 +41,16 @@ final class EarlyDatabase implements ApplicationListener<SpringApplicationEvent>
     }
 
     private void start(ApplicationEnvironmentPreparedEvent event) {
-        ColloquySettings settings = Binder.get(event.getEnvironment())
-                .bind("colloquy", ColloquySettings.class)
-                .orElse(null);
+        ColloquySettings settings;
+        try {
+            settings = Binder.get(event.getEnvironment())
+                    .bind("colloquy", ColloquySettings.class)
+                    .orElse(null);
+        } catch (RuntimeException invalid) {
+            return; // the context binds the settings again and reports what is wrong, as it always did
+        }
         if (settings == null) {
-            return; // not configured: the bean reports it
+            return;
         }
         started = new CompletableFuture<>();
         Thread.ofPlatform().name("early-database").daemon().start(() -> {
