@@ -11,7 +11,7 @@
 # Environment: DURATION (30s) per measurement, WARMUP (10s), CONNECTIONS (64), THREADS (2),
 # PREFILL (200), PGBENCH_SCALE (10), KEEP_DATA (0: the data directory is removed after the run),
 # MVN_ARGS (extra Maven arguments for the one-time build, e.g. -o), APPEND_SQL_CLIENTS (32, the server's pool
-# size), OPEN_LOOP_WARMUP (2s), OPEN_LOOP_MAX_IN_FLIGHT (128).
+# size), OPEN_LOOP_WARMUP (2s), OPEN_LOOP_MAX_IN_FLIGHT (128), STARTUP_RUNS (3 per start-up figure; 0 skips them).
 set -euo pipefail
 
 exec 3>&1 1>&2 # fd 3 = the real stdout, kept for the final JSON; everything else goes to stderr
@@ -131,6 +131,7 @@ fi
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$here/results"
+
 mkdir -p "$results"
 data_dir="$results/data-$stamp"
 server_log="$results/server-$stamp.log"
@@ -192,6 +193,7 @@ cleanup() {
     # embedded PostgreSQL stop under them, and they then wait 30 s for a pool connection before the JVM exits.
     sleep 3
   fi
+  [ -z "${startup_pid:-}" ] || stop_startup_server # section 2a's server, on error or Ctrl-C
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     log "stopping the server (pid $server_pid)"
     kill -TERM "$server_pid"
@@ -246,6 +248,82 @@ await_tool() {
   tool_pid=""
   return "$rc"
 }
+
+# ---------------------------------------------------------------------------------------------
+# 2a. Start-up figures (before the throughput server runs, so nothing else of ours competes): medians of
+#     STARTUP_RUNS starts of ./colloquy serve until /readyz answers 200 — on a fresh data directory
+#     (binaries unpacked, initdb, migrations), then again on the same, warm one — and of
+#     ./colloquy project create against a running server of that directory (it goes over HTTP).
+#     The launcher's start-up cache (target/aot) is made first and not timed.
+# ---------------------------------------------------------------------------------------------
+STARTUP_RUNS="${STARTUP_RUNS:-3}"
+STARTUP_JSON='null'
+startup_pid=""
+median() { sort -n | awk 'NF { v[++n] = $1 } END { if (n) printf "%.2f", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; else print "null" }'; }
+# start_ready DIR: sets READY_S (seconds to /readyz 200) and READY_CPU_S (the JVM's CPU seconds by then); the
+# server keeps running as $startup_pid (not a $(...) subshell: cleanup must know the pid, and die must end the run)
+start_ready() {
+  local dir="$1" port mport t0 code
+  port="$(free_port)"; mport="$(free_port "$port")"
+  t0="$(now)"
+  COLLOQUY_DATA_DIR="$dir" COLLOQUY_PORT="$port" COLLOQUY_MANAGEMENT_PORT="$mport" \
+    "$repo/colloquy" serve >>"$dir.log" 2>&1 &
+  startup_pid=$!
+  while :; do
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)"
+    [ "$code" = 200 ] && break
+    kill -0 "$startup_pid" 2>/dev/null || { tail -n 40 "$dir.log" >&2; die "the server exited during start-up"; }
+    [ "$(echo "$(now) - $t0 > 180" | bc)" = 1 ] && die "/readyz did not answer 200 within 180 s ($dir.log)"
+    sleep 0.02
+  done
+  READY_S="$(printf '%.2f' "$(echo "$(now) - $t0" | bc)")"
+  READY_CPU_S="$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$startup_pid/stat")"
+}
+stop_startup_server() {
+  [ -n "$startup_pid" ] || return 0
+  kill -TERM "$startup_pid" 2>/dev/null
+  for _ in $(seq 1 600); do kill -0 "$startup_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$startup_pid" 2>/dev/null && kill -KILL "$startup_pid" 2>/dev/null
+  wait "$startup_pid" 2>/dev/null || true
+  startup_pid=""
+}
+startup_figures() {
+  local dirs=() dir="" i fresh="" warm="" fresh_cpu="" warm_cpu="" cli="" aot=true t0 out
+  "$repo/colloquy" aot-cache >&2 || aot=false
+  for i in $(seq 1 "$STARTUP_RUNS"); do
+    dir="$results/startup-$stamp-$i"; dirs+=("$dir")
+    start_ready "$dir"; stop_startup_server
+    fresh+="$READY_S"$'\n'; fresh_cpu+="$READY_CPU_S"$'\n'
+    log "start-up, fresh data directory, run $i: $READY_S s to /readyz (JVM CPU $READY_CPU_S s)"
+  done
+  for i in $(seq 1 "$STARTUP_RUNS"); do
+    start_ready "$dir"
+    warm+="$READY_S"$'\n'; warm_cpu+="$READY_CPU_S"$'\n'
+    log "start-up, warm data directory, run $i: $READY_S s to /readyz (JVM CPU $READY_CPU_S s)"
+    [ "$i" = "$STARTUP_RUNS" ] || stop_startup_server
+  done
+  for _ in $(seq 1 100); do [ -f "$dir/server.properties" ] && break; sleep 0.1; done # written once ready
+  for i in $(seq 1 "$STARTUP_RUNS"); do
+    t0="$(now)"
+    out="$(COLLOQUY_DATA_DIR="$dir" "$repo/colloquy" project create "startup-bench-$i" 2>&1)" \
+      || die "./colloquy project create failed: $out"
+    grep -q '^Project created: prj_' <<<"$out" || die "unexpected output of ./colloquy project create: $out"
+    cli+="$(echo "$(now) - $t0" | bc)"$'\n'
+  done
+  stop_startup_server
+  log "./colloquy project create, server running: $(tr '\n' ' ' <<<"$cli")s"
+  for dir in "${dirs[@]}"; do
+    [ "$KEEP_DATA" = 1 ] || rm -rf "$dir" "$dir.log" "/var/lib/colloquy/clusters/$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
+  done
+  STARTUP_JSON="$(jq -cn --argjson fresh "$(median <<<"$fresh")" --argjson warm "$(median <<<"$warm")" \
+    --argjson cli "$(median <<<"$cli")" --argjson fcpu "$(median <<<"$fresh_cpu")" --argjson wcpu "$(median <<<"$warm_cpu")" \
+    --argjson runs "$STARTUP_RUNS" --argjson aot "$aot" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    '{start_ready_fresh_s: $fresh, start_ready_warm_s: $warm, cli_project_create_s: $cli,
+      jvm_cpu_to_ready_fresh_s: $fcpu, jvm_cpu_to_ready_warm_s: $wcpu, runs: $runs, aot_cache: $aot,
+      load_avg_after: $load}')"
+  log "start-up: $STARTUP_JSON"
+}
+[ "$STARTUP_RUNS" -gt 0 ] && startup_figures
 
 log "starting the server on 127.0.0.1:$PORT (management $MGMT_PORT), data $data_dir"
 t0="$(now)"
@@ -532,7 +610,7 @@ final="$(jq -cn \
   --argjson cold "$COLD_START_S" --argjson cores "$NCPU" --argjson scale "$PGBENCH_SCALE" \
   --argjson search "$SEARCH_JSON" --argjson export "$EXPORT_JSON" \
   --argjson sqlceil "$APPEND_SQL_JSON" --argjson oappend "$(cat "$work_tmp/open_append.json")" \
-  --argjson oread "$(cat "$work_tmp/open_read.json")" \
+  --argjson oread "$(cat "$work_tmp/open_read.json")" --argjson startup "$STARTUP_JSON" \
   --arg stamp "$stamp" --arg load "$LOAD_BEFORE" --arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg pgbench "$("$PGBENCH" --version)" --arg wrk "$(wrk -v 2>&1 | head -n 1)" '
   def r3: (. * 1000 | round) / 1000;
@@ -543,6 +621,8 @@ final="$(jq -cn \
    append_sql_ceiling: $sqlceil, append_vs_sql_ceiling: ($spread.rps / $sqlceil.tps | r3),
    open_loop: {append: $oappend, read: $oread},
    cold_start_s: $cold, search_at_scale: $search, export_at_scale: $export,
+   start_ready_fresh_s: $startup.start_ready_fresh_s, start_ready_warm_s: $startup.start_ready_warm_s,
+   cli_project_create_s: $startup.cli_project_create_s, startup: $startup,
    non_2xx_total: ($one.non_2xx + $spread.non_2xx + $read.non_2xx),
    meta: {timestamp: $stamp, load_avg_before: $load, commit: $commit, cores: $cores, pgbench_scale: $scale, wrk: $wrk, pgbench: $pgbench}}')"
 printf '%s\n' "$final" >"$json_out"

@@ -35,7 +35,9 @@ public record ColloquySettings(
             String appUser,
             @Nullable String appPassword,
             int poolSize,
-            @Nullable Duration connectionTimeout) {
+            @Nullable Duration connectionTimeout,
+            @Nullable String sslmode,
+            @Nullable String sslrootcert) {
 
         /** How long a request waits for a pool connection before failing with 503 (the database is down). */
         static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofMillis(1500);

@@ -1,7 +1,11 @@
 package io.colloquy.platform;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -10,7 +14,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code ./colloquy serve} starts the server; every other command runs once without a web server.
  * Standalone commands (listed in {@code META-INF/services/io.colloquy.platform.CliCommand}, e.g. the
- * audit verifier, which talks to a server over HTTP) run without starting anything at all: no database.
+ * audit verifier, which talks to a server over HTTP) run without starting anything at all: no database. Commands
+ * with a remote form ({@link RemoteCliCommand}, e.g. {@code project create}) go through the data directory's running
+ * server when there is one; otherwise, like the rest, they run in a context without a web server, whose database is
+ * started by {@link EarlyDatabase} while the context is built.
  */
 public final class CommandLine {
     private CommandLine() {}
@@ -18,12 +25,18 @@ public final class CommandLine {
     public static void run(Class<?> application, String[] args) {
         List<String> words = Arrays.asList(args);
         if (words.isEmpty() || words.getFirst().equals("serve")) {
-            new SpringApplicationBuilder(application).run(args);
+            new SpringApplicationBuilder(application)
+                    .listeners(new EarlyDatabase())
+                    .run(args);
             return;
         }
         if (words.getFirst().equals("help") || words.getFirst().equals("--help")) {
             System.out.println(usage(standalone()));
             return;
+        }
+        OptionalInt remote = overRunningServer(words);
+        if (remote.isPresent()) {
+            System.exit(remote.getAsInt());
         }
         CliCommand standalone = find(standalone(), words);
         if (standalone != null) {
@@ -31,6 +44,7 @@ public final class CommandLine {
         }
         int code;
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+                .listeners(new EarlyDatabase())
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)
                 .properties("logging.level.io.colloquy=WARN")
@@ -47,6 +61,29 @@ public final class CommandLine {
             }
         }
         System.exit(code);
+    }
+
+    /** Runs the command through the data directory's running server when it has a remote form and one answers. */
+    private static OptionalInt overRunningServer(List<String> words) {
+        for (RemoteCliCommand command : ServiceLoader.load(RemoteCliCommand.class)) {
+            List<String> selector = command.words();
+            if (words.size() < selector.size()
+                    || !words.subList(0, selector.size()).equals(selector)) {
+                continue;
+            }
+            Optional<RunningServer> server = RunningServer.find(System.getenv());
+            if (server.isEmpty()) {
+                return OptionalInt.empty();
+            }
+            try {
+                return command.run(server.get(), words.subList(selector.size(), words.size()), System.out);
+            } catch (IOException e) {
+                // the request may have been carried out: running it again in a context could do it twice
+                System.err.println("colloquy: the running server did not answer: " + e.getMessage());
+                return OptionalInt.of(1);
+            }
+        }
+        return OptionalInt.empty();
     }
 
     private static List<CliCommand> standalone() {

@@ -10,10 +10,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,17 +32,36 @@ class DatabaseConfiguration {
     static final String DATABASE = "colloquy";
     static final String SCHEMA = "colloquy";
 
+    /**
+     * The database, reachable and migrated. Started by {@link EarlyDatabase} while the rest of the context is still
+     * being built when the command line launched us; opened here otherwise (tests, other launchers).
+     */
     @Bean(destroyMethod = "close")
-    DatabaseEndpoint databaseEndpoint(
-            ColloquySettings settings,
-            @Value("${colloquy.database.sslmode:}") String sslmode,
-            @Value("${colloquy.database.sslrootcert:}") String sslRootCert)
+    DatabaseEndpoint databaseEndpoint(ColloquySettings settings, ObjectProvider<EarlyDatabase> early)
             throws SQLException {
+        EarlyDatabase started = early.getIfAvailable();
+        return started != null ? started.take() : openAndMigrate(settings);
+    }
+
+    /** Starts (embedded) or locates (external) the database, migrates it and checks the app role. */
+    static DatabaseEndpoint openAndMigrate(ColloquySettings settings) throws SQLException {
+        DatabaseEndpoint endpoint = open(settings);
+        try {
+            migrate(endpoint);
+            requireRestrictedAppRole(endpoint);
+            return endpoint;
+        } catch (RuntimeException | SQLException e) {
+            closeQuietly(endpoint, e);
+            throw e;
+        }
+    }
+
+    private static DatabaseEndpoint open(ColloquySettings settings) throws SQLException {
         ColloquySettings.Database db = settings.database();
         requireRoleName(db.ownerUser());
         requireRoleName(db.appUser());
         if (db.external()) {
-            return external(db, sslmode, sslRootCert);
+            return external(db);
         }
         ServerSecrets secrets = new ServerSecrets(settings.dataDir());
         EmbeddedPostgres pg = EmbeddedPostgres.start(settings.dataDir());
@@ -63,13 +84,21 @@ class DatabaseConfiguration {
         }
     }
 
+    private static void closeQuietly(DatabaseEndpoint endpoint, Exception cause) {
+        try {
+            endpoint.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     /**
      * An external PostgreSQL, over TLS with its certificate and host name verified unless configured
      * otherwise ({@link ExternalDatabaseTls}); the first connection is made here, so a refusal stops the start.
      */
-    static DatabaseEndpoint external(ColloquySettings.Database db, String sslmode, String sslRootCert)
-            throws SQLException {
-        String url = ExternalDatabaseTls.secure(withSchema(db.url()), sslmode, sslRootCert);
+    static DatabaseEndpoint external(ColloquySettings.Database db) throws SQLException {
+        String url = ExternalDatabaseTls.secure(
+                withSchema(db.url()), Objects.toString(db.sslmode(), ""), Objects.toString(db.sslrootcert(), ""));
         DatabaseEndpoint endpoint = new DatabaseEndpoint(
                 url,
                 db.ownerUser(),
@@ -92,10 +121,7 @@ class DatabaseConfiguration {
             DatabaseEndpoint endpoint,
             ColloquySettings settings,
             @Value("${colloquy.database.statement-timeout:15s}") Duration statementTimeout,
-            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout)
-            throws SQLException {
-        migrate(endpoint);
-        requireRestrictedAppRole(endpoint);
+            @Value("${colloquy.database.idle-in-transaction-timeout:15s}") Duration idleInTransactionTimeout) {
         // waiting for a busy pool longer than a statement may run helps nobody
         return new RenewablePool(
                 () -> pool(endpoint, settings, statementTimeout, idleInTransactionTimeout), statementTimeout);

@@ -1,9 +1,12 @@
 package io.colloquy.platform;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -16,10 +19,17 @@ class HealthController {
     private final DatabaseAvailability database;
     private final DatabaseEndpoint endpoint;
 
-    HealthController(ReadinessRepository readiness, DatabaseAvailability database, DatabaseEndpoint endpoint) {
+    private final ServerDiscovery discovery;
+
+    HealthController(
+            ReadinessRepository readiness,
+            DatabaseAvailability database,
+            DatabaseEndpoint endpoint,
+            ServerDiscovery discovery) {
         this.readiness = readiness;
         this.database = database;
         this.endpoint = endpoint;
+        this.discovery = discovery;
     }
 
     @GetMapping("/healthz")
@@ -31,8 +41,14 @@ class HealthController {
                 .body(Map.of("status", unrecoverable ? "database_unrecoverable" : "ok"));
     }
 
+    /**
+     * With a {@code Colloquy-Server-Challenge} header (a CLI checking it found this server, see
+     * {@link ServerDiscovery}), the answer carries {@code Colloquy-Server-Proof}.
+     */
     @GetMapping("/readyz")
-    ResponseEntity<Map<String, String>> ready() {
+    ResponseEntity<Map<String, String>> ready(
+            @RequestHeader(name = ServerDiscovery.CHALLENGE_HEADER, required = false) @Nullable String challenge,
+            HttpServletRequest request) {
         boolean ready = false;
         if (database.available()) {
             try {
@@ -41,7 +57,11 @@ class HealthController {
                 database.suspect();
             }
         }
-        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .body(Map.of("status", ready ? "ready" : "unavailable"));
+        ResponseEntity.BodyBuilder response =
+                ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+        if (challenge != null && challenge.length() <= 100) {
+            response.header(ServerDiscovery.PROOF_HEADER, discovery.proof(challenge, request.getLocalPort()));
+        }
+        return response.body(Map.of("status", ready ? "ready" : "unavailable"));
     }
 }

@@ -64,7 +64,7 @@ class LocalMasterKeyTests {
         return new ColloquySettings(
                 dataDir,
                 null,
-                new ColloquySettings.Database(null, "colloquy_owner", null, "colloquy_app", null, 1, null),
+                new ColloquySettings.Database(null, "colloquy_owner", null, "colloquy_app", null, 1, null, null, null),
                 new ColloquySettings.Limits(1, 1, 1),
                 "unlimited",
                 Map.of("unlimited", new ColloquySettings.Plan(0, null, null, null, null, null, null)));

@@ -202,19 +202,18 @@ class ExternalDatabaseTlsIntegrationTests {
                 testRunDatabase.appUser(),
                 testRunDatabase.appPassword(),
                 2,
-                null);
-        assertThatThrownBy(() -> DatabaseConfiguration.external(db, "", rightCa.toString()))
+                null,
+                "",
+                rightCa.toString());
+        assertThatThrownBy(() -> DatabaseConfiguration.external(db))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("does not offer TLS")
                 .hasMessageContaining("COLLOQUY_DATABASE_SSLMODE=disable");
     }
 
     private DatabaseEndpoint connect(String url, String sslmode, String rootCert) throws SQLException {
-        return DatabaseConfiguration.external(
-                new ColloquySettings.Database(
-                        url, "colloquy_owner", ownerPassword, "colloquy_app", appPassword, 2, null),
-                sslmode,
-                rootCert);
+        return DatabaseConfiguration.external(new ColloquySettings.Database(
+                url, "colloquy_owner", ownerPassword, "colloquy_app", appPassword, 2, null, sslmode, rootCert));
     }
 
     private String url(String host) {
