@@ -39,6 +39,7 @@ public class DialogueService {
     public static final int MAX_BATCH = 100;
 
     private final DialogueRepository dialogues;
+    private final MessageRepository messages;
     private final ProjectService projects;
     private final BlindIndex index;
     private final QuotaService quotas;
@@ -48,6 +49,7 @@ public class DialogueService {
 
     DialogueService(
             DialogueRepository dialogues,
+            MessageRepository messages,
             ProjectService projects,
             BlindIndex index,
             QuotaService quotas,
@@ -55,6 +57,7 @@ public class DialogueService {
             ColloquySettings settings,
             Clock clock) {
         this.dialogues = dialogues;
+        this.messages = messages;
         this.projects = projects;
         this.index = index;
         this.quotas = quotas;
@@ -204,8 +207,8 @@ public class DialogueService {
         for (Dialogue d : old) {
             dialogues.update(d, digests(project, ns, d.tags()));
         }
-        List<Message> oldMessages = dialogues.messagesWithOlderValues(project, ns, current, limit);
-        oldMessages.forEach(dialogues::reseal);
+        List<Message> oldMessages = messages.messagesWithOlderValues(project, ns, current, limit);
+        oldMessages.forEach(messages::reseal);
         return old.size() + oldMessages.size();
     }
 
@@ -228,19 +231,18 @@ public class DialogueService {
         }
         UUID dialogue = id(dialoguePublicId);
         Instant now = clock.instant();
-        long last = dialogues
-                .reserveSeqs(project, ns.name(), dialogue, batch.size(), now)
+        long last = messages.reserveSeqs(project, ns.name(), dialogue, batch.size(), now)
                 .orElseThrow(DialogueNotFound::new);
         long seq = last - batch.size() + 1;
-        List<Message> messages = new ArrayList<>(batch.size());
+        List<Message> appended = new ArrayList<>(batch.size());
         for (NewMessage m : batch) {
-            messages.add(new Message(
+            appended.add(new Message(
                     project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
         }
-        dialogues.insertMessages(messages);
-        audit.recordAll(messages.stream().map(DialogueService::change).toList());
-        quotas.consume(project, Quota.MESSAGES, messages.size()); // the whole batch or nothing; last
-        return messages;
+        messages.insertMessages(appended);
+        audit.recordAll(appended.stream().map(DialogueService::change).toList());
+        quotas.consume(project, Quota.MESSAGES, appended.size()); // the whole batch or nothing; last
+        return appended;
     }
 
     public Page<Message> messages(
@@ -255,22 +257,22 @@ public class DialogueService {
             }
         }
         return page.page(
-                dialogues.messages(project, ns.name(), d.id(), after, page.limit() + 1), m -> Long.toString(m.seq()));
+                messages.messages(project, ns.name(), d.id(), after, page.limit() + 1), m -> Long.toString(m.seq()));
     }
 
     public Message message(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {
         Dialogue d = get(project, ns, dialoguePublicId);
         UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
-        return dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
+        return messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
     }
 
     public void deleteMessage(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {
         Dialogue d =
                 dialogues.find(project, ns.name(), id(dialoguePublicId), true).orElseThrow(DialogueNotFound::new);
         UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
-        dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
+        messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
         requireEditable(project, d);
-        dialogues.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
+        messages.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
         audit.record(AuditLog.Change.of(
                 project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
         audit.eraseData(project, List.of(Ids.format("msg", id)));
@@ -304,7 +306,7 @@ public class DialogueService {
         UUID event = audit.record(
                 AuditLog.Change.of(project, ns, EntityType.DIALOGUE, Ids.format("dlg", dialogue), Action.DELETED, null)
                         .under(parent));
-        List<AuditLog.Change> messages = dialogues.messageIds(project, ns, dialogue).stream()
+        List<AuditLog.Change> messages = this.messages.messageIds(project, ns, dialogue).stream()
                 .map(m -> AuditLog.Change.of(
                                 project, ns, EntityType.MESSAGE, Ids.format("msg", m), Action.DELETED, null)
                         .under(event))
@@ -363,7 +365,7 @@ public class DialogueService {
     /** Messages of the namespace holding every one of the keyword tokens, newest first (at most {@code limit}). */
     public List<Message> search(UUID project, Namespace ns, List<String> tokens, int limit) {
         return index.queryTerms(project, ns.name(), tokens)
-                .map(hashes -> dialogues.search(project, ns.name(), hashes, limit))
+                .map(hashes -> messages.search(project, ns.name(), hashes, limit))
                 .orElse(List.of());
     }
 
