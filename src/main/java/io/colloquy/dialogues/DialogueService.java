@@ -224,25 +224,54 @@ public class DialogueService {
         return restored;
     }
 
-    /** Appends messages with consecutive seqs; all or nothing. */
+    /**
+     * Appends messages with consecutive seqs; all or nothing. Numbered after the dialogue's last seq read
+     * without a lock, then written with their events in one statement that takes the dialogue's row lock
+     * only if that seq is still the last (so the lock is held for the commit alone); if another append came
+     * in between, numbered again under the lock.
+     */
     public List<Message> append(UUID project, Namespace ns, String dialoguePublicId, List<NewMessage> batch) {
         if (batch.isEmpty() || batch.size() > MAX_BATCH) {
             throw ValidationFailed.of("messages", "must hold 1 to " + MAX_BATCH + " messages");
         }
         UUID dialogue = id(dialoguePublicId);
         Instant now = clock.instant();
-        long last = messages.reserveSeqs(project, ns.name(), dialogue, batch.size(), now)
-                .orElseThrow(DialogueNotFound::new);
-        long seq = last - batch.size() + 1;
-        List<Message> appended = new ArrayList<>(batch.size());
-        for (NewMessage m : batch) {
-            appended.add(new Message(
-                    project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
+        List<UUID> ids = batch.stream().map(m -> Ids.newId()).toList();
+        List<Message> appended = write(project, ns, dialogue, batch, ids, now, false);
+        if (appended == null) { // another append came first
+            appended = write(project, ns, dialogue, batch, ids, now, true);
+            if (appended == null) {
+                throw new IllegalStateException("The dialogue's last seq changed under its row lock");
+            }
         }
-        messages.insertMessages(appended);
-        audit.recordAll(appended.stream().map(DialogueService::change).toList());
         quotas.consume(project, Quota.MESSAGES, appended.size()); // the whole batch or nothing; last
         return appended;
+    }
+
+    /**
+     * Numbers the batch after the dialogue's last seq (read under its row lock if {@code locked}) and writes
+     * it with its events; null, having written nothing, if that seq was no longer the last.
+     */
+    private @Nullable List<Message> write(
+            UUID project,
+            Namespace ns,
+            UUID dialogue,
+            List<NewMessage> batch,
+            List<UUID> ids,
+            Instant now,
+            boolean locked) {
+        long last = messages.lastSeq(project, ns.name(), dialogue, locked).orElseThrow(DialogueNotFound::new);
+        List<Message> numbered = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            NewMessage m = batch.get(i);
+            numbered.add(new Message(
+                    project, ns.name(), dialogue, ids.get(i), last + 1 + i, m.role(), m.content(), m.metadata(), now));
+        }
+        AuditLog.Outbox events = audit.outbox(
+                "events",
+                MessageRepository.RESERVED,
+                numbered.stream().map(DialogueService::change).toList());
+        return messages.append(numbered, last, now, events) ? numbered : null;
     }
 
     public Page<Message> messages(

@@ -1,5 +1,6 @@
 package io.colloquy.dialogues;
 
+import io.colloquy.audit.AuditLog;
 import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
@@ -7,6 +8,7 @@ import io.colloquy.platform.Sql;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,18 +43,36 @@ class MessageRepository {
              WHERE project_id = :project AND namespace = :ns AND message_id = :id
             """;
 
-    /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
-    private static final String RESERVE_SEQS = """
-            UPDATE colloquy.dialogues
-               SET last_seq = last_seq + :n, message_count = message_count + :n, updated_at = :now
+    /** The {@code WITH} item of {@link #append}'s statement that returns a row once the seqs are reserved. */
+    static final String RESERVED = "reserved";
+
+    private static final String LAST_SEQ = """
+            SELECT last_seq FROM colloquy.dialogues
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
-            RETURNING last_seq
+            """;
+    private static final String LAST_SEQ_LOCKED = LAST_SEQ + " FOR UPDATE";
+    /**
+     * The first part of an append: reserves the seqs after the expected last one (the row lock orders
+     * concurrent appends to one dialogue) and, only if it did, inserts the messages numbered with them.
+     */
+    private static final String APPEND = """
+            WITH reserved AS (
+                UPDATE colloquy.dialogues
+                   SET last_seq = last_seq + ?, message_count = message_count + ?, updated_at = ?
+                 WHERE project_id = ? AND namespace = ? AND dialogue_id = ? AND deleted_at IS NULL AND last_seq = ?
+                RETURNING last_seq),
+            appended AS (
+                INSERT INTO colloquy.messages
+                    (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at)
+                SELECT v.* FROM (VALUES
             """;
 
-    private static final String INSERT_MESSAGE_COLUMNS = """
-            INSERT INTO colloquy.messages
-                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at)
-            VALUES
+    private static final String APPEND_ROW = """
+            (CAST(? AS uuid), CAST(? AS text), CAST(? AS uuid), CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), \
+            CAST(? AS bytea), CAST(? AS bytea), CAST(? AS bigint[]), CAST(? AS timestamptz))""";
+    private static final String APPEND_ROWS_END = """
+            ) AS v WHERE EXISTS (SELECT 1 FROM reserved)
+                RETURNING 1),
             """;
 
     private static final String LIST_MESSAGES = """
@@ -127,26 +147,44 @@ class MessageRepository {
                 .update();
     }
 
-    /** The last of {@code n} newly reserved seqs, or empty when the dialogue does not exist here. */
-    OptionalLong reserveSeqs(UUID project, String ns, UUID dialogue, int n, java.time.Instant now) {
-        List<Long> last = jdbc.sql(RESERVE_SEQS)
+    /**
+     * The dialogue's last seq, or empty when it does not exist here; {@code lock} locks its row until commit
+     * (no other append to it can come in between).
+     */
+    OptionalLong lastSeq(UUID project, String ns, UUID dialogue, boolean lock) {
+        List<Long> last = jdbc.sql(lock ? LAST_SEQ_LOCKED : LAST_SEQ)
                 .param("project", project)
                 .param("ns", ns)
                 .param("id", dialogue)
-                .param("n", n)
-                .param("now", Sql.timestamptz(now))
                 .query((rs, i) -> rs.getLong(1))
                 .list();
         return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.getFirst());
     }
 
-    /** Inserts a batch of messages in one multi-row statement (one round trip). */
-    void insertMessages(List<Message> messages) {
-        StringBuilder sql = new StringBuilder(INSERT_MESSAGE_COLUMNS);
-        List<Object> params = new ArrayList<>(messages.size() * 9);
+    /**
+     * Appends messages numbered right after {@code expectedLast} and their audit events in ONE statement
+     * (one round trip: the dialogue's row lock, taken by it, is held only from here to the commit). Returns
+     * false, having written nothing, when the dialogue's last seq is no longer {@code expectedLast} (another
+     * append came first) or the dialogue is gone.
+     */
+    boolean append(List<Message> messages, long expectedLast, Instant now, AuditLog.Outbox events) {
+        Message first = messages.getFirst();
+        StringBuilder sql = new StringBuilder(APPEND);
+        List<Object> params =
+                new ArrayList<>(7 + messages.size() * 10 + events.params().size());
+        params.add(messages.size());
+        params.add(messages.size());
+        params.add(Sql.timestamptz(now));
+        params.add(first.projectId());
+        params.add(first.namespace());
+        params.add(first.dialogueId());
+        params.add(expectedLast);
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?)");
+            if (m.seq() != expectedLast + 1 + i) {
+                throw new IllegalArgumentException("messages must be numbered right after " + expectedLast);
+            }
+            sql.append(i == 0 ? "" : ",").append(APPEND_ROW);
             params.add(m.projectId());
             params.add(m.namespace());
             params.add(m.dialogueId());
@@ -158,7 +196,9 @@ class MessageRepository {
             params.add(Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())));
             params.add(Sql.timestamptz(m.createdAt()));
         }
-        jdbc.sql(sql.toString()).params(params).update();
+        sql.append(APPEND_ROWS_END).append(events.withItem()).append("\nSELECT count(*) FROM reserved");
+        params.addAll(events.params());
+        return jdbc.sql(sql.toString()).params(params).query(Long.class).single() == 1;
     }
 
     List<Message> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
