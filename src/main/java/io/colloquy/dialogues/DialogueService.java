@@ -274,19 +274,23 @@ public class DialogueService {
         return messages.append(numbered, last, now, events) ? numbered : null;
     }
 
+    /** A page of a dialogue's messages: one statement, which also tells whether the dialogue is there. */
     public Page<Message> messages(
             UUID project, Namespace ns, String dialoguePublicId, long afterSeq, PageRequest page) {
-        Dialogue d = get(project, ns, dialoguePublicId);
+        UUID dialogue = id(dialoguePublicId);
         long after = afterSeq;
         if (page.after() != null) {
             try {
                 after = Long.parseLong(page.after());
             } catch (NumberFormatException e) {
+                get(project, ns, dialoguePublicId); // a missing dialogue is 404 before a bad cursor is 400
                 throw badCursor();
             }
         }
         return page.page(
-                messages.messages(project, ns.name(), d.id(), after, page.limit() + 1), m -> Long.toString(m.seq()));
+                messages.messages(project, ns.name(), dialogue, after, page.limit() + 1)
+                        .orElseThrow(DialogueNotFound::new),
+                m -> Long.toString(m.seq()));
     }
 
     public Message message(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -75,11 +74,20 @@ class MessageRepository {
                 RETURNING 1),
             """;
 
+    /**
+     * A page of a dialogue's messages, and whether the dialogue is there, in one statement: no row when it is
+     * not, one row of nulls when it has no messages after {@code :after}.
+     */
     private static final String LIST_MESSAGES = """
-            SELECT * FROM colloquy.messages
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND seq > :after
-             ORDER BY seq
-             LIMIT :limit
+            SELECT m.* FROM colloquy.dialogues d
+              LEFT JOIN LATERAL (
+                SELECT * FROM colloquy.messages
+                 WHERE project_id = d.project_id AND namespace = d.namespace AND dialogue_id = d.dialogue_id
+                   AND seq > :after
+                 ORDER BY seq
+                 LIMIT :limit) m ON true
+             WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = :dialogue AND d.deleted_at IS NULL
+             ORDER BY m.seq
             """;
 
     private static final String FIND_MESSAGE = """
@@ -201,15 +209,20 @@ class MessageRepository {
         return jdbc.sql(sql.toString()).params(params).query(Long.class).single() == 1;
     }
 
-    List<Message> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
-        return jdbc.sql(LIST_MESSAGES)
+    /** Up to {@code limit} messages after {@code afterSeq} in seq order; empty when the dialogue is not here. */
+    Optional<List<Message>> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+        List<Message> rows = jdbc.sql(LIST_MESSAGES)
                 .param("project", project)
                 .param("ns", ns)
                 .param("dialogue", dialogue)
                 .param("after", afterSeq)
                 .param("limit", limit)
-                .query((rs, n) -> message(rs))
+                .query((rs, n) -> rs.getObject("message_id") == null ? null : message(rs))
                 .list();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(rows.getFirst() == null ? List.of() : rows); // a row of nulls: no messages
     }
 
     Optional<Message> message(UUID project, String ns, UUID dialogue, UUID id) {
@@ -254,7 +267,7 @@ class MessageRepository {
                 rs.getObject("dialogue_id", UUID.class),
                 id,
                 rs.getLong("seq"),
-                Message.Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
+                Message.Role.ofWire(rs.getString("role")),
                 values.open(column(base, "content"), rs.getBytes("content")),
                 Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
                 Sql.requiredInstant(rs, "created_at"));

@@ -183,6 +183,33 @@ class DialogueIntegrationTests {
         assertThat(eventSeqs).hasSize(batches * size).isSorted();
     }
 
+    /** The page and the dialogue's presence come from one statement: each case must still answer as before. */
+    @Test
+    void listsNoMessagesOfAnEmptyDialogueAnd404sForAMissingOrSoftDeletedOne() {
+        String empty = project.dialogue(ns);
+        TestApi.Response none = api.get(project.adminKey(), base() + "/" + empty + "/messages");
+        assertThat(none.status()).as(none.body()).isEqualTo(200);
+        assertThat(none.json().get("data")).isEmpty();
+        assertThat(none.json().get("next_cursor").isNull()).isTrue();
+        api.post(project.adminKey(), base() + "/" + empty + "/messages", json("role", "user", "content", "one"));
+        TestApi.Response after = api.get(project.adminKey(), base() + "/" + empty + "/messages?after_seq=1");
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.json().get("data")).isEmpty();
+
+        String missing = "dlg_" + "0".repeat(32);
+        assertThat(api.get(project.adminKey(), base() + "/" + missing + "/messages")
+                        .text("/error/code"))
+                .isEqualTo("NOT_FOUND");
+
+        api.patch(project.adminKey(), "/v1/project", json("recovery_window_days", 7));
+        assertThat(api.delete(project.adminKey(), base() + "/" + empty).status())
+                .isEqualTo(204);
+        assertThat(api.get(project.adminKey(), base() + "/" + empty + "/messages")
+                        .status())
+                .as("soft-deleted")
+                .isEqualTo(404);
+    }
+
     @Test
     void listsDialoguesNewestFirstAcrossPagesWithoutGapsAndFiltersByTag() {
         List<String> ids = new ArrayList<>();
