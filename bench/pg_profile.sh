@@ -104,7 +104,7 @@ export PGPASSWORD="$(tr -d '\n' <"$data_dir/secrets/postgres-superuser.password"
 export PGPORT="$(sed -n 4p "$cluster_dir/postmaster.pid")"
 sql() { psql -q -X -v ON_ERROR_STOP=1 -At "$@"; }
 sql -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" \
-  -c "ALTER SYSTEM SET pg_stat_statements.track = 'top'" -c "ALTER SYSTEM SET track_io_timing = on"
+  -c "ALTER SYSTEM SET pg_stat_statements.track = 'top'" -c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "ALTER SYSTEM SET track_io_timing = on"
 log "restarting with pg_stat_statements loaded"
 stop_server
 start_server
@@ -219,13 +219,13 @@ profile() { # profile NAME wrk_run|pgbench_run SCRIPT VAR=VALUE...
     SELECT 'statements per request (top level, incl. BEGIN/COMMIT/SET): ' || round(sum(calls)::numeric / $req, 2)
            || ', statement time per request: ' || round((sum(total_exec_time) / $req)::numeric * 1000) || ' us'
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'colloquy')"
-  echo "calls/req | mean_us | total_% | rows/call | shared_hit/call | shared_read+dirtied/call | wal_bytes/call | query"
+  echo "calls/req | mean_us | plan_us/call | total_% | rows/call | shared_hit/call | shared_read+dirtied/call | wal_bytes/call | query"
   sql -F ' | ' -c "
     WITH s AS (SELECT * FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'colloquy')),
          t AS (SELECT sum(total_exec_time) AS all_time FROM s)
-    SELECT round(calls::numeric / $req, 2), round((mean_exec_time * 1000)::numeric), round((100 * total_exec_time / all_time)::numeric, 1),
-           round(rows::numeric / calls, 1), round(shared_blks_hit::numeric / calls, 1),
-           round((shared_blks_read + shared_blks_dirtied)::numeric / calls, 2), round(wal_bytes / calls),
+    SELECT round(calls::numeric / $req, 2), round((mean_exec_time * 1000)::numeric), round((total_plan_time * 1000 / NULLIF(calls, 0))::numeric), round((100 * total_exec_time / all_time)::numeric, 1),
+           round(rows::numeric / NULLIF(calls, 0), 1), round(shared_blks_hit::numeric / NULLIF(calls, 0), 1),
+           round((shared_blks_read + shared_blks_dirtied)::numeric / NULLIF(calls, 0), 2), round(wal_bytes / NULLIF(calls, 0)),
            left(regexp_replace(query, '\s+', ' ', 'g'), 150)
       FROM s, t ORDER BY total_exec_time DESC LIMIT 25"
   echo "table | n_tup_ins | n_tup_upd | n_tup_hot_upd | hot_% | n_tup_del | idx_count"
