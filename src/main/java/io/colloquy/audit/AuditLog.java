@@ -94,12 +94,34 @@ public class AuditLog {
 
     /** Records changes in this order (one multi-row insert per 500); returns their event ids. */
     public List<UUID> recordAll(List<Change> changes) {
+        List<AuditRepository.Pending> rows = pending(changes);
+        events.insertOutbox(rows);
+        return rows.stream().map(r -> r.event().eventId()).toList();
+    }
+
+    /**
+     * The events of changes, for the caller to write in the same statement as the changes themselves (one
+     * round trip, see {@link Outbox}), in the current transaction. The rows are written only if the
+     * caller's {@code WITH} item {@code guard} returns a row; the caller checks that it did.
+     *
+     * @param name the name of the {@code WITH} item these events become
+     */
+    public Outbox outbox(String name, String guard, List<Change> changes) {
+        return AuditRepository.outboxItem(name, guard, pending(changes));
+    }
+
+    /**
+     * An insert of events into the outbox as a data-modifying {@code WITH} item ({@code name AS (INSERT ...)})
+     * with its positional parameters, to put into a statement of the caller's; {@code eventIds} in order.
+     */
+    public record Outbox(String withItem, List<Object> params, List<UUID> eventIds) {}
+
+    private List<AuditRepository.Pending> pending(List<Change> changes) {
         AuditContext context = AuditContext.current().orElse(null);
         AuditActor actor = context == null ? SERVER : context.actor();
         String idempotencyKey = context == null ? null : context.idempotencyKey();
         Instant now = clock.instant();
         List<AuditRepository.Pending> rows = new ArrayList<>(changes.size());
-        List<UUID> ids = new ArrayList<>(changes.size());
         for (Change c : changes) {
             UUID id = Ids.newId();
             byte[] data = null;
@@ -127,10 +149,8 @@ public class AuditLog {
                             idempotencyKey,
                             dataHash),
                     data));
-            ids.add(id);
         }
-        events.insertOutbox(rows);
-        return ids;
+        return rows;
     }
 
     /**

@@ -30,6 +30,10 @@ class AuditRepository {
                  parent_id, idempotency_key, data, data_hash)
             VALUES
             """;
+    private static final String OUTBOX_ROW = """
+            (CAST(? AS uuid), CAST(? AS uuid), CAST(? AS timestamptz), CAST(? AS text), CAST(? AS text), \
+            CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS uuid), CAST(? AS text), \
+            CAST(? AS bytea), CAST(? AS bytea))""";
     private static final String OUTBOX_BATCH = """
             SELECT project_id, ord, event_id, at, namespace, entity_type, entity_id, action, actor_type, actor_id,
                    parent_id, idempotency_key, data_hash
@@ -130,6 +134,41 @@ class AuditRepository {
             }
             jdbc.sql(sql.toString()).params(params).update();
         }
+    }
+
+    /**
+     * The outbox insert of {@code rows} as a data-modifying {@code WITH} item of a caller's statement: its rows
+     * are written only if the statement's item {@code guard} returns a row, and only after that item has run
+     * (so a change that locks what it changes in {@code guard} draws its events' places after the lock, as
+     * {@link #insertOutbox} does when it runs after the change). Every value is cast, since a {@code VALUES}
+     * list does not take its types from the table.
+     */
+    static AuditLog.Outbox outboxItem(String name, String guard, List<Pending> rows) {
+        StringBuilder sql = new StringBuilder(name)
+                .append(" AS (")
+                .append(OUTBOX_COLUMNS.replace("VALUES", "SELECT v.* FROM (VALUES"));
+        List<Object> params = new ArrayList<>(rows.size() * 13);
+        List<UUID> ids = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            AuditEvent e = rows.get(i).event();
+            sql.append(i == 0 ? "" : ",").append(OUTBOX_ROW);
+            params.add(e.projectId());
+            params.add(e.eventId());
+            params.add(Sql.timestamptz(e.at()));
+            params.add(e.namespace());
+            params.add(e.entityType());
+            params.add(e.entityId());
+            params.add(e.action());
+            params.add(e.actorType());
+            params.add(e.actorId());
+            params.add(e.parentId());
+            params.add(e.idempotencyKey());
+            params.add(rows.get(i).data());
+            params.add(e.dataHash());
+            ids.add(e.eventId());
+        }
+        sql.append(") AS v WHERE EXISTS (SELECT 1 FROM ").append(guard).append("))");
+        return new AuditLog.Outbox(sql.toString(), params, ids);
     }
 
     /** An outbox row ready to be sequenced: its place in the order and its fields (not its data). */

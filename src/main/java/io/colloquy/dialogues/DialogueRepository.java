@@ -1,6 +1,5 @@
 package io.colloquy.dialogues;
 
-import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Ids;
@@ -8,18 +7,15 @@ import io.colloquy.platform.Sql;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Dialogues and messages. Content columns go through {@link StoredValues}; rows are filtered by RLS. */
+/** Dialogues (their messages: {@link MessageRepository}). Content columns go through {@link StoredValues}; rows are filtered by RLS. */
 @Repository
 class DialogueRepository {
     private static final String INSERT_DIALOGUE = """
@@ -48,11 +44,6 @@ class DialogueRepository {
             """;
     private static final String ALL_DIALOGUES = """
             SELECT namespace, dialogue_id FROM colloquy.dialogues WHERE project_id = :project ORDER BY dialogue_id
-            """;
-    private static final String MESSAGE_IDS = """
-            SELECT message_id FROM colloquy.messages
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue
-             ORDER BY seq
             """;
     private static final String DELETE_DIALOGUE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
@@ -108,69 +99,13 @@ class DialogueRepository {
              LIMIT :limit
             """;
 
-    private static final String MESSAGES_WITH_OLDER_VALUES = """
-            SELECT * FROM colloquy.messages
-             WHERE project_id = :project AND namespace = :ns
-               AND (substring(content from 2 for 4) <> int4send(CAST(:v AS integer))
-                    OR substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer)))
-             LIMIT :limit
-            """;
-    private static final String RESEAL_MESSAGE = """
-            UPDATE colloquy.messages SET content = :content, metadata = :metadata
-             WHERE project_id = :project AND namespace = :ns AND message_id = :id
-            """;
-    /** Reserves {@code n} consecutive seqs; the row lock orders concurrent appends to one dialogue. */
-    private static final String RESERVE_SEQS = """
-            UPDATE colloquy.dialogues
-               SET last_seq = last_seq + :n, message_count = message_count + :n, updated_at = :now
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
-            RETURNING last_seq
-            """;
-
-    private static final String INSERT_MESSAGE_COLUMNS = """
-            INSERT INTO colloquy.messages
-                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at)
-            VALUES
-            """;
-    private static final String LIST_MESSAGES = """
-            SELECT * FROM colloquy.messages
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND seq > :after
-             ORDER BY seq
-             LIMIT :limit
-            """;
-    private static final String FIND_MESSAGE = """
-            SELECT * FROM colloquy.messages
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND message_id = :id
-            """;
-    private static final String DELETE_MESSAGE = """
-            WITH gone AS (
-                DELETE FROM colloquy.messages
-                 WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND message_id = :id
-                RETURNING 1)
-            UPDATE colloquy.dialogues SET message_count = message_count - (SELECT count(*) FROM gone), updated_at = :now
-             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue
-               AND EXISTS (SELECT 1 FROM gone)
-            """;
-
-    /** Candidates for a keyword search: messages holding every query token, newest first, capped. */
-    private static final String SEARCH_MESSAGES = """
-            SELECT m.* FROM colloquy.messages m
-              JOIN colloquy.dialogues d
-                ON d.project_id = m.project_id AND d.namespace = m.namespace AND d.dialogue_id = m.dialogue_id
-             WHERE m.project_id = :project AND m.namespace = :ns AND m.search_tokens @> :tokens AND d.deleted_at IS NULL
-             ORDER BY m.message_id DESC
-             LIMIT :limit
-            """;
-
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final JdbcClient jdbc;
     private final StoredValues values;
-    private final BlindIndex index;
 
-    DialogueRepository(JdbcClient jdbc, StoredValues values, BlindIndex index) {
+    DialogueRepository(JdbcClient jdbc, StoredValues values) {
         this.jdbc = jdbc;
         this.values = values;
-        this.index = index;
     }
 
     void insert(Dialogue d, long[] tagDigests) {
@@ -214,15 +149,6 @@ class DialogueRepository {
         return jdbc.sql(ALL_DIALOGUES)
                 .param("project", project)
                 .query((rs, n) -> new Ref(rs.getString("namespace"), rs.getObject("dialogue_id", UUID.class)))
-                .list();
-    }
-
-    List<UUID> messageIds(UUID project, String ns, UUID dialogue) {
-        return jdbc.sql(MESSAGE_IDS)
-                .param("project", project)
-                .param("ns", ns)
-                .param("dialogue", dialogue)
-                .query(UUID.class)
                 .list();
     }
 
@@ -308,27 +234,6 @@ class DialogueRepository {
                 .list();
     }
 
-    List<Message> messagesWithOlderValues(UUID project, String ns, int current, int limit) {
-        return jdbc.sql(MESSAGES_WITH_OLDER_VALUES)
-                .param("project", project)
-                .param("ns", ns)
-                .param("v", current)
-                .param("limit", limit)
-                .query((rs, n) -> message(rs))
-                .list();
-    }
-
-    /** Seals a message's content and metadata again, under the namespace's current data key. */
-    void reseal(Message m) {
-        jdbc.sql(RESEAL_MESSAGE)
-                .param("project", m.projectId())
-                .param("ns", m.namespace())
-                .param("id", m.id())
-                .param("content", values.seal(ref(m, "content"), m.content()))
-                .param("metadata", values.seal(ref(m, "metadata"), m.metadata().json()))
-                .update();
-    }
-
     void softDelete(UUID project, String ns, UUID id, java.time.Instant now) {
         jdbc.sql(SOFT_DELETE_DIALOGUE)
                 .param("project", project)
@@ -346,82 +251,6 @@ class DialogueRepository {
                         .param("windowStart", Sql.timestamptz(windowStart))
                         .update()
                 == 1;
-    }
-
-    /** The last of {@code n} newly reserved seqs, or empty when the dialogue does not exist here. */
-    OptionalLong reserveSeqs(UUID project, String ns, UUID dialogue, int n, java.time.Instant now) {
-        List<Long> last = jdbc.sql(RESERVE_SEQS)
-                .param("project", project)
-                .param("ns", ns)
-                .param("id", dialogue)
-                .param("n", n)
-                .param("now", Sql.timestamptz(now))
-                .query((rs, i) -> rs.getLong(1))
-                .list();
-        return last.isEmpty() ? OptionalLong.empty() : OptionalLong.of(last.getFirst());
-    }
-
-    /** Inserts a batch of messages in one multi-row statement (one round trip). */
-    void insertMessages(List<Message> messages) {
-        StringBuilder sql = new StringBuilder(INSERT_MESSAGE_COLUMNS);
-        List<Object> params = new ArrayList<>(messages.size() * 9);
-        for (int i = 0; i < messages.size(); i++) {
-            Message m = messages.get(i);
-            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?)");
-            params.add(m.projectId());
-            params.add(m.namespace());
-            params.add(m.dialogueId());
-            params.add(m.id());
-            params.add(m.seq());
-            params.add(m.role().wireName());
-            params.add(values.seal(ref(m, "content"), m.content()));
-            params.add(values.seal(ref(m, "metadata"), m.metadata().json()));
-            params.add(Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())));
-            params.add(Sql.timestamptz(m.createdAt()));
-        }
-        jdbc.sql(sql.toString()).params(params).update();
-    }
-
-    List<Message> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
-        return jdbc.sql(LIST_MESSAGES)
-                .param("project", project)
-                .param("ns", ns)
-                .param("dialogue", dialogue)
-                .param("after", afterSeq)
-                .param("limit", limit)
-                .query((rs, n) -> message(rs))
-                .list();
-    }
-
-    Optional<Message> message(UUID project, String ns, UUID dialogue, UUID id) {
-        return jdbc.sql(FIND_MESSAGE)
-                .param("project", project)
-                .param("ns", ns)
-                .param("dialogue", dialogue)
-                .param("id", id)
-                .query((rs, n) -> message(rs))
-                .optional();
-    }
-
-    boolean deleteMessage(UUID project, String ns, UUID dialogue, UUID id, java.time.Instant now) {
-        return jdbc.sql(DELETE_MESSAGE)
-                        .param("project", project)
-                        .param("ns", ns)
-                        .param("dialogue", dialogue)
-                        .param("id", id)
-                        .param("now", Sql.timestamptz(now))
-                        .update()
-                == 1;
-    }
-
-    List<Message> search(UUID project, String ns, long[] tokens, int limit) {
-        return jdbc.sql(SEARCH_MESSAGES)
-                .param("project", project)
-                .param("ns", ns)
-                .param("tokens", Sql.bigints(tokens))
-                .param("limit", limit)
-                .query((rs, n) -> message(rs))
-                .list();
     }
 
     private Dialogue dialogue(ResultSet rs) throws SQLException {
@@ -444,29 +273,8 @@ class DialogueRepository {
                 Sql.requiredInstant(rs, "updated_at"));
     }
 
-    private Message message(ResultSet rs) throws SQLException {
-        UUID project = rs.getObject("project_id", UUID.class);
-        String ns = rs.getString("namespace");
-        UUID id = rs.getObject("message_id", UUID.class);
-        FieldRef base = new FieldRef(project, ns, "messages", id, "");
-        return new Message(
-                project,
-                ns,
-                rs.getObject("dialogue_id", UUID.class),
-                id,
-                rs.getLong("seq"),
-                Message.Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)),
-                values.open(column(base, "content"), rs.getBytes("content")),
-                Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
-                Sql.requiredInstant(rs, "created_at"));
-    }
-
     private static FieldRef ref(Dialogue d, String column) {
         return new FieldRef(d.projectId(), d.namespace(), "dialogues", d.id(), column);
-    }
-
-    private static FieldRef ref(Message m, String column) {
-        return new FieldRef(m.projectId(), m.namespace(), "messages", m.id(), column);
     }
 
     private static FieldRef column(FieldRef base, String column) {

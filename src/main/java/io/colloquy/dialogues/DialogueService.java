@@ -43,6 +43,7 @@ public class DialogueService implements SealedContent, TenantContent {
     public static final int MAX_BATCH = 100;
 
     private final DialogueRepository dialogues;
+    private final MessageRepository messages;
     private final ProjectService projects;
     private final BlindIndex index;
     private final QuotaService quotas;
@@ -52,6 +53,7 @@ public class DialogueService implements SealedContent, TenantContent {
 
     DialogueService(
             DialogueRepository dialogues,
+            MessageRepository messages,
             ProjectService projects,
             BlindIndex index,
             QuotaService quotas,
@@ -59,6 +61,7 @@ public class DialogueService implements SealedContent, TenantContent {
             ColloquySettings settings,
             Clock clock) {
         this.dialogues = dialogues;
+        this.messages = messages;
         this.projects = projects;
         this.index = index;
         this.quotas = quotas;
@@ -233,8 +236,8 @@ public class DialogueService implements SealedContent, TenantContent {
         for (Dialogue d : old) {
             dialogues.update(d, digests(project, ns, d.tags()));
         }
-        List<Message> oldMessages = dialogues.messagesWithOlderValues(project, ns, current, limit);
-        oldMessages.forEach(dialogues::reseal);
+        List<Message> oldMessages = messages.messagesWithOlderValues(project, ns, current, limit);
+        oldMessages.forEach(messages::reseal);
         return old.size() + oldMessages.size();
     }
 
@@ -250,56 +253,88 @@ public class DialogueService implements SealedContent, TenantContent {
         return restored;
     }
 
-    /** Appends messages with consecutive seqs; all or nothing. */
+    /**
+     * Appends messages with consecutive seqs; all or nothing. Numbered after the dialogue's last seq read
+     * without a lock, then written with their events in one statement that takes the dialogue's row lock
+     * only if that seq is still the last (so the lock is held for the commit alone); if another append came
+     * in between, numbered again under the lock.
+     */
     public List<Message> append(UUID project, Namespace ns, String dialoguePublicId, List<NewMessage> batch) {
         if (batch.isEmpty() || batch.size() > MAX_BATCH) {
             throw ValidationFailed.of("messages", "must hold 1 to " + MAX_BATCH + " messages");
         }
         UUID dialogue = id(dialoguePublicId);
         Instant now = clock.instant();
-        long last = dialogues
-                .reserveSeqs(project, ns.name(), dialogue, batch.size(), now)
-                .orElseThrow(DialogueNotFound::new);
-        long seq = last - batch.size() + 1;
-        List<Message> messages = new ArrayList<>(batch.size());
-        for (NewMessage m : batch) {
-            messages.add(new Message(
-                    project, ns.name(), dialogue, Ids.newId(), seq++, m.role(), m.content(), m.metadata(), now));
+        List<UUID> ids = batch.stream().map(m -> Ids.newId()).toList();
+        List<Message> appended = write(project, ns, dialogue, batch, ids, now, false);
+        if (appended == null) { // another append came first
+            appended = write(project, ns, dialogue, batch, ids, now, true);
+            if (appended == null) {
+                throw new IllegalStateException("The dialogue's last seq changed under its row lock");
+            }
         }
-        dialogues.insertMessages(messages);
-        audit.recordAll(messages.stream().map(DialogueService::change).toList());
-        quotas.consume(project, Quota.MESSAGES, messages.size()); // the whole batch or nothing; last
-        return messages;
+        quotas.consume(project, Quota.MESSAGES, appended.size()); // the whole batch or nothing; last
+        return appended;
     }
 
+    /**
+     * Numbers the batch after the dialogue's last seq (read under its row lock if {@code locked}) and writes
+     * it with its events; null, having written nothing, if that seq was no longer the last.
+     */
+    private @Nullable List<Message> write(
+            UUID project,
+            Namespace ns,
+            UUID dialogue,
+            List<NewMessage> batch,
+            List<UUID> ids,
+            Instant now,
+            boolean locked) {
+        long last = messages.lastSeq(project, ns.name(), dialogue, locked).orElseThrow(DialogueNotFound::new);
+        List<Message> numbered = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            NewMessage m = batch.get(i);
+            numbered.add(new Message(
+                    project, ns.name(), dialogue, ids.get(i), last + 1 + i, m.role(), m.content(), m.metadata(), now));
+        }
+        AuditLog.Outbox events = audit.outbox(
+                "events",
+                MessageRepository.RESERVED,
+                numbered.stream().map(DialogueService::change).toList());
+        return messages.append(numbered, last, now, events) ? numbered : null;
+    }
+
+    /** A page of a dialogue's messages: one statement, which also tells whether the dialogue is there. */
     public Page<Message> messages(
             UUID project, Namespace ns, String dialoguePublicId, long afterSeq, PageRequest page) {
-        Dialogue d = get(project, ns, dialoguePublicId);
+        UUID dialogue = id(dialoguePublicId);
         long after = afterSeq;
         if (page.after() != null) {
             try {
                 after = Long.parseLong(page.after());
             } catch (NumberFormatException e) {
+                get(project, ns, dialoguePublicId); // a missing dialogue is 404 before a bad cursor is 400
                 throw badCursor();
             }
         }
         return page.page(
-                dialogues.messages(project, ns.name(), d.id(), after, page.limit() + 1), m -> Long.toString(m.seq()));
+                messages.messages(project, ns.name(), dialogue, after, page.limit() + 1)
+                        .orElseThrow(DialogueNotFound::new),
+                m -> Long.toString(m.seq()));
     }
 
     public Message message(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {
         Dialogue d = get(project, ns, dialoguePublicId);
         UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
-        return dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
+        return messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
     }
 
     public void deleteMessage(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {
         Dialogue d =
                 dialogues.find(project, ns.name(), id(dialoguePublicId), true).orElseThrow(DialogueNotFound::new);
         UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
-        dialogues.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
+        messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
         requireEditable(project, d);
-        dialogues.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
+        messages.deleteMessage(project, ns.name(), d.id(), id, clock.instant());
         audit.record(AuditLog.Change.of(
                 project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
         audit.eraseData(project, List.of(Ids.format("msg", id)));
@@ -333,7 +368,7 @@ public class DialogueService implements SealedContent, TenantContent {
         UUID event = audit.record(
                 AuditLog.Change.of(project, ns, EntityType.DIALOGUE, Ids.format("dlg", dialogue), Action.DELETED, null)
                         .under(parent));
-        List<AuditLog.Change> messages = dialogues.messageIds(project, ns, dialogue).stream()
+        List<AuditLog.Change> messages = this.messages.messageIds(project, ns, dialogue).stream()
                 .map(m -> AuditLog.Change.of(
                                 project, ns, EntityType.MESSAGE, Ids.format("msg", m), Action.DELETED, null)
                         .under(event))
@@ -392,7 +427,7 @@ public class DialogueService implements SealedContent, TenantContent {
     /** Messages of the namespace holding every one of the keyword tokens, newest first (at most {@code limit}). */
     public List<Message> search(UUID project, Namespace ns, List<String> tokens, int limit) {
         return index.queryTerms(project, ns.name(), tokens)
-                .map(hashes -> dialogues.search(project, ns.name(), hashes, limit))
+                .map(hashes -> messages.search(project, ns.name(), hashes, limit))
                 .orElse(List.of());
     }
 

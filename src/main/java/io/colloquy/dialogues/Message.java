@@ -22,8 +22,21 @@ public record Message(
         SYSTEM,
         TOOL;
 
+        private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wireName;
+        }
+
+        /** The role stored as {@link #wireName()}. */
+        static Role ofWire(String wireName) {
+            return switch (wireName) {
+                case "user" -> USER;
+                case "assistant" -> ASSISTANT;
+                case "system" -> SYSTEM;
+                case "tool" -> TOOL;
+                default -> throw new IllegalArgumentException("Unknown role " + wireName);
+            };
         }
     }
 }

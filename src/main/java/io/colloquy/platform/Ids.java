@@ -1,5 +1,6 @@
 package io.colloquy.platform;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern HEX32 = Pattern.compile("[0-9a-f]{32}");
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
     private Ids() {}
 
@@ -35,12 +37,31 @@ public final class Ids {
     }
 
     public static String format(String prefix, UUID id) {
-        return prefix + "_" + hex(id);
+        byte[] out = new byte[prefix.length() + 33];
+        for (int i = 0; i < prefix.length(); i++) {
+            out[i] = (byte) prefix.charAt(i);
+        }
+        out[prefix.length()] = '_';
+        hex(id, out, prefix.length() + 1);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     public static String hex(UUID id) {
-        HexFormat hex = HexFormat.of();
-        return hex.toHexDigits(id.getMostSignificantBits()) + hex.toHexDigits(id.getLeastSignificantBits());
+        byte[] out = new byte[32];
+        hex(id, out, 0);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** 32 lowercase hex digits into {@code out} at {@code at}: one string built per id (ids are on every row). */
+    private static void hex(UUID id, byte[] out, int at) {
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = DIGITS[(int) (msb & 0xf)];
+            out[at + 16 + i] = DIGITS[(int) (lsb & 0xf)];
+            msb >>>= 4;
+            lsb >>>= 4;
+        }
     }
 
     /** The id behind {@code prefix_<32 hex>}, or empty when the text is not such an id. */

@@ -93,10 +93,11 @@ public record Metadata(ObjectNode value) {
     }
 
     public String json() {
-        return JSON.writeValueAsString(value);
+        return value.isEmpty() ? "{}" : JSON.writeValueAsString(value);
     }
 
+    /** Stored JSON text back to metadata; the common empty object without running the parser. */
     public static Metadata parse(String json) {
-        return new Metadata((ObjectNode) JSON.readTree(json));
+        return json.equals("{}") ? empty() : new Metadata((ObjectNode) JSON.readTree(json));
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -127,6 +128,86 @@ class DialogueIntegrationTests {
         assertThat(seqs(all.json().get("data")))
                 .containsExactlyElementsOf(
                         IntStream.rangeClosed(1, 32).mapToObj(i -> (long) i).toList());
+    }
+
+    /**
+     * Appends number their messages after the last seq read without a lock and renumber under the lock
+     * when another append came first: each batch must still get consecutive seqs, and each message's
+     * audit event must carry the seq the message got (not the one first guessed), in seq order.
+     */
+    @Test
+    void parallelBatchesGetConsecutiveSeqsAndEventsCarryTheFinalSeq() throws Exception {
+        String d = project.dialogue(ns);
+        int batches = 16;
+        int size = 3;
+        Map<String, Long> seqOfMessage = new java.util.HashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(batches)) {
+            List<Future<TestApi.Response>> futures = IntStream.range(0, batches)
+                    .mapToObj(b -> pool.submit(() -> api.post(
+                            project.adminKey(),
+                            base() + "/" + d + "/messages",
+                            json(
+                                    "messages",
+                                    IntStream.range(0, size)
+                                            .mapToObj(i -> Map.of("role", "user", "content", "batch " + b + "/" + i))
+                                            .toList()))))
+                    .toList();
+            for (Future<TestApi.Response> f : futures) {
+                TestApi.Response r = f.get();
+                assertThat(r.status()).as(r.body()).isEqualTo(201);
+                List<Long> seqs = seqs(r.json().get("data"));
+                assertThat(seqs).hasSize(size);
+                assertThat(seqs.getLast() - seqs.getFirst())
+                        .as("one batch, consecutive seqs")
+                        .isEqualTo(size - 1);
+                r.json()
+                        .get("data")
+                        .forEach(m -> seqOfMessage.put(
+                                m.get("id").asString(), m.get("seq").asLong()));
+            }
+        }
+        assertThat(seqOfMessage.values())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.rangeClosed(1, batches * size).boxed().toList());
+        List<JsonNode> events = io.colloquy.audit.TestAudit.events(
+                api, project.adminKey(), 3 + batches * size); // project, key, dialogue, messages
+        List<Long> eventSeqs = new ArrayList<>();
+        for (JsonNode e : events) {
+            if (e.get("entity_type").asString().equals("message")) {
+                assertThat(e.at("/data/seq").asLong())
+                        .as("event of %s", e.get("entity_id").asString())
+                        .isEqualTo(seqOfMessage.get(e.get("entity_id").asString()));
+                eventSeqs.add(e.at("/data/seq").asLong());
+            }
+        }
+        assertThat(eventSeqs).hasSize(batches * size).isSorted();
+    }
+
+    /** The page and the dialogue's presence come from one statement: each case must still answer as before. */
+    @Test
+    void listsNoMessagesOfAnEmptyDialogueAnd404sForAMissingOrSoftDeletedOne() {
+        String empty = project.dialogue(ns);
+        TestApi.Response none = api.get(project.adminKey(), base() + "/" + empty + "/messages");
+        assertThat(none.status()).as(none.body()).isEqualTo(200);
+        assertThat(none.json().get("data")).isEmpty();
+        assertThat(none.json().get("next_cursor").isNull()).isTrue();
+        api.post(project.adminKey(), base() + "/" + empty + "/messages", json("role", "user", "content", "one"));
+        TestApi.Response after = api.get(project.adminKey(), base() + "/" + empty + "/messages?after_seq=1");
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.json().get("data")).isEmpty();
+
+        String missing = "dlg_" + "0".repeat(32);
+        assertThat(api.get(project.adminKey(), base() + "/" + missing + "/messages")
+                        .text("/error/code"))
+                .isEqualTo("NOT_FOUND");
+
+        api.patch(project.adminKey(), "/v1/project", json("recovery_window_days", 7));
+        assertThat(api.delete(project.adminKey(), base() + "/" + empty).status())
+                .isEqualTo(204);
+        assertThat(api.get(project.adminKey(), base() + "/" + empty + "/messages")
+                        .status())
+                .as("soft-deleted")
+                .isEqualTo(404);
     }
 
     @Test

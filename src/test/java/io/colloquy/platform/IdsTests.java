@@ -34,4 +34,13 @@ class IdsTests {
         assertThat(Ids.parse("dlg", text + "0")).isEmpty();
         assertThat(Ids.parse("dlg", "dlg_")).isEmpty();
     }
+
+    @Test
+    void formatsEveryNibbleOfBothHalvesAsLowercaseHexInOrder() {
+        UUID id = UUID.fromString("0123abcd-ef45-6789-a0b1-c2d3e4f5a6b7");
+        assertThat(Ids.hex(id)).isEqualTo("0123abcdef456789a0b1c2d3e4f5a6b7");
+        assertThat(Ids.format("msg", id)).isEqualTo("msg_0123abcdef456789a0b1c2d3e4f5a6b7");
+        UUID edges = new UUID(-1L, 0L);
+        assertThat(Ids.hex(edges)).isEqualTo("ffffffffffffffff0000000000000000");
+    }
 }
