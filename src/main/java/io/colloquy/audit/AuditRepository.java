@@ -116,24 +116,29 @@ class AuditRepository {
             StringBuilder sql = new StringBuilder(OUTBOX_COLUMNS);
             List<Object> params = new ArrayList<>(chunk.size() * 13);
             for (int i = 0; i < chunk.size(); i++) {
-                AuditEvent e = chunk.get(i).event();
                 sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
-                params.add(e.projectId());
-                params.add(e.eventId());
-                params.add(Sql.timestamptz(e.at()));
-                params.add(e.namespace());
-                params.add(e.entityType());
-                params.add(e.entityId());
-                params.add(e.action());
-                params.add(e.actorType());
-                params.add(e.actorId());
-                params.add(e.parentId());
-                params.add(e.idempotencyKey());
-                params.add(chunk.get(i).data());
-                params.add(e.dataHash());
+                addOutboxRow(params, chunk.get(i));
             }
             jdbc.sql(sql.toString()).params(params).update();
         }
+    }
+
+    /** The 13 values of one outbox row, in the order of {@code OUTBOX_COLUMNS}. */
+    private static void addOutboxRow(List<Object> params, Pending row) {
+        AuditEvent e = row.event();
+        params.add(e.projectId());
+        params.add(e.eventId());
+        params.add(Sql.timestamptz(e.at()));
+        params.add(e.namespace());
+        params.add(e.entityType());
+        params.add(e.entityId());
+        params.add(e.action());
+        params.add(e.actorType());
+        params.add(e.actorId());
+        params.add(e.parentId());
+        params.add(e.idempotencyKey());
+        params.add(row.data());
+        params.add(e.dataHash());
     }
 
     /**
@@ -150,22 +155,9 @@ class AuditRepository {
         List<Object> params = new ArrayList<>(rows.size() * 13);
         List<UUID> ids = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            AuditEvent e = rows.get(i).event();
             sql.append(i == 0 ? "" : ",").append(OUTBOX_ROW);
-            params.add(e.projectId());
-            params.add(e.eventId());
-            params.add(Sql.timestamptz(e.at()));
-            params.add(e.namespace());
-            params.add(e.entityType());
-            params.add(e.entityId());
-            params.add(e.action());
-            params.add(e.actorType());
-            params.add(e.actorId());
-            params.add(e.parentId());
-            params.add(e.idempotencyKey());
-            params.add(rows.get(i).data());
-            params.add(e.dataHash());
-            ids.add(e.eventId());
+            addOutboxRow(params, rows.get(i));
+            ids.add(rows.get(i).event().eventId());
         }
         sql.append(") AS v WHERE EXISTS (SELECT 1 FROM ").append(guard).append("))");
         return new AuditLog.Outbox(sql.toString(), params, ids);
