@@ -77,23 +77,12 @@ class Pkcs11MasterKeyIntegrationTests {
             s.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
             s.execute("GRANT CONNECT ON DATABASE " + database + " TO " + testRunDatabase.appUser());
         }
-        server = new SpringApplicationBuilder(ColloquyApplication.class)
-                .run(
-                        "--spring.profiles.active=test",
-                        "--colloquy.data-dir=" + dataDir,
-                        "--colloquy.operator-token=" + IntegrationTest.OPERATOR_TOKEN,
-                        "--colloquy.database.url=" + databaseUrl(),
-                        "--colloquy.database.sslmode=disable",
-                        "--colloquy.database.owner-password=" + testRunDatabase.ownerPassword(),
-                        "--colloquy.database.app-password=" + testRunDatabase.appPassword(),
-                        "--colloquy.database.pool-size=4",
-                        "--colloquy.crypto.kek=pkcs11",
-                        "--colloquy.crypto.pkcs11.library=" + SoftHsm.LIBRARY,
-                        "--colloquy.crypto.pkcs11.slot=" + hsm.main.slot(),
-                        "--colloquy.crypto.pkcs11.pin-file=" + pinFile,
-                        "--colloquy.crypto.pkcs11.key-label=" + keyLabel,
-                        "--server.port=0",
-                        "--management.server.port=0");
+        server = startWithHsm(
+                dataDir,
+                4,
+                "--colloquy.crypto.pkcs11.slot=" + hsm.main.slot(),
+                "--colloquy.crypto.pkcs11.pin-file=" + pinFile,
+                "--colloquy.crypto.pkcs11.key-label=" + keyLabel);
         api = new TestApi(((WebServerApplicationContext) server).getWebServer().getPort());
     }
 
@@ -167,22 +156,11 @@ class Pkcs11MasterKeyIntegrationTests {
         String wrongPin = "wrong-pin-" + UUID.randomUUID().toString().substring(0, 8);
         Path otherDataDir = Path.of("target", "hsm-it-" + UUID.randomUUID()).toAbsolutePath();
         try {
-            assertThatThrownBy(() -> new SpringApplicationBuilder(ColloquyApplication.class)
-                            .run(
-                                    "--spring.profiles.active=test",
-                                    "--colloquy.data-dir=" + otherDataDir,
-                                    "--colloquy.operator-token=" + IntegrationTest.OPERATOR_TOKEN,
-                                    "--colloquy.database.url=" + databaseUrl(),
-                                    "--colloquy.database.sslmode=disable",
-                                    "--colloquy.database.owner-password=" + testRunDatabase.ownerPassword(),
-                                    "--colloquy.database.app-password=" + testRunDatabase.appPassword(),
-                                    "--colloquy.database.pool-size=2",
-                                    "--colloquy.crypto.kek=pkcs11",
-                                    "--colloquy.crypto.pkcs11.library=" + SoftHsm.LIBRARY,
-                                    "--colloquy.crypto.pkcs11.slot=" + hsm.spare.slot(),
-                                    "--colloquy.crypto.pkcs11.pin=" + wrongPin,
-                                    "--server.port=0",
-                                    "--management.server.port=0"))
+            assertThatThrownBy(() -> startWithHsm(
+                            otherDataDir,
+                            2,
+                            "--colloquy.crypto.pkcs11.slot=" + hsm.spare.slot(),
+                            "--colloquy.crypto.pkcs11.pin=" + wrongPin))
                     .satisfies(e -> {
                         assertThat(rootCauseChain(e))
                                 .contains("refused the login: wrong PIN (CKR_PIN_INCORRECT)")
@@ -254,5 +232,24 @@ class Pkcs11MasterKeyIntegrationTests {
 
         @Override
         public void close() {}
+    }
+
+    /** A server on the test run's database (a database of its own) with the PKCS#11 key provider and {@code hsm}'s settings. */
+    private ConfigurableApplicationContext startWithHsm(Path dir, int poolSize, String... hsm) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.profiles.active=test",
+                "--colloquy.data-dir=" + dir,
+                "--colloquy.operator-token=" + IntegrationTest.OPERATOR_TOKEN,
+                "--colloquy.database.url=" + databaseUrl(),
+                "--colloquy.database.sslmode=disable",
+                "--colloquy.database.owner-password=" + testRunDatabase.ownerPassword(),
+                "--colloquy.database.app-password=" + testRunDatabase.appPassword(),
+                "--colloquy.database.pool-size=" + poolSize,
+                "--colloquy.crypto.kek=pkcs11",
+                "--colloquy.crypto.pkcs11.library=" + SoftHsm.LIBRARY,
+                "--server.port=0",
+                "--management.server.port=0"));
+        args.addAll(List.of(hsm));
+        return new SpringApplicationBuilder(ColloquyApplication.class).run(args.toArray(String[]::new));
     }
 }
