@@ -193,8 +193,9 @@ public final class Keyring {
 
     /**
      * Unwraps a namespace key. When its project key version is gone, a key change committed between
-     * reading {@code k} and its project key (each statement sees the latest commit) and rewrapped it:
-     * read it again, under the version it names now.
+     * reading {@code k} and its project key (each statement sees the latest commit): a rewrap, or a
+     * revocation and the customer's key supplied again. Read it again, under the version it names now,
+     * up to ten times.
      */
     private SecretKey unwrap(UUID project, KeyRepository.WrappedDataKey k, long seen) {
         KeyRepository.WrappedDataKey current = k;
@@ -210,9 +211,11 @@ public final class Keyring {
                 KeyRepository.WrappedDataKey again = keys.dataKey(
                                 project, current.namespace(), current.purpose(), current.version())
                         .orElseThrow(() -> gone);
-                if (again.projectKeyVersion() == current.projectKeyVersion() || attempt == 10) {
+                if (attempt == 10) {
                     throw gone;
                 }
+                // rewrapped under another version, or the same version back (a revocation undone by the
+                // customer's key in between): look again, the project key row may be readable now
                 current = again;
             }
         }
