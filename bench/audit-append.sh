@@ -5,7 +5,7 @@
 # Usage: bench/audit-append.sh [BASELINE_REF] [SECONDS] [WORKERS] [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-first_audit="$(git -C "$here" log --diff-filter=A --format=%H -- src/main/resources/db/migration/V20__audit_log.sql | tail -n 1)"
+first_audit="$(git -C "$here" log --diff-filter=A --format=%H -- server/src/main/resources/db/migration/V20__audit_log.sql | tail -n 1)"
 baseline_ref="$(git -C "$here" rev-parse "${1:-$first_audit^}")"
 seconds="${2:-20}"
 workers="${3:-16}"
@@ -18,7 +18,7 @@ java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 
 git -C "$here" archive "$baseline_ref" | tar -x -C "$work" --one-top-level=baseline
 (cd "$work/baseline" && ./mvnw -o -q -DskipTests -Dspotless.check.skip=true package >/dev/null)
-(cd "$here" && ./mvnw -o -q -DskipTests -Dspotless.check.skip=true package >/dev/null)
+(cd "$here" && ./mvnw -o -q -DskipTests -pl server -Dspotless.check.skip=true package >/dev/null)
 
 start() { # name jar port
   mkdir -p "$work/$1"
@@ -30,7 +30,7 @@ start() { # name jar port
   echo "$1 did not start" >&2; exit 1
 }
 start baseline "$work/baseline/target/colloquy.jar" 18180
-start audit "$here/target/colloquy.jar" 18280
+start audit "$here/server/target/colloquy.jar" 18280
 
 base_rates=(); audit_rates=()
 for _ in $(seq 1 "$rounds"); do

@@ -26,11 +26,11 @@ log() { printf '[pg-profile] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 for t in wrk psql curl jq; do command -v "$t" >/dev/null 2>&1 || die "$t not found (bench/run.sh installs what it needs)"; done
 
-jar="$repo/target/colloquy.jar"
-sources_digest() { (cd "$repo" && find src/main pom.xml -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64); }
+jar="$repo/server/target/colloquy.jar"
+sources_digest() { (cd "$repo" && find server/src/main server/pom.xml -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64); }
 if [ ! -f "$jar" ] || [ "$(cat "$jar.sources" 2>/dev/null)" != "$(sources_digest)" ]; then
   log "building the server jar"
-  (cd "$repo" && ./mvnw -q clean package -DskipTests -Dspotless.check.skip=true) >&2
+  (cd "$repo" && ./mvnw -q -pl server clean package -DskipTests -Dspotless.check.skip=true) >&2
   sources_digest >"$jar.sources"
 fi
 

@@ -117,10 +117,10 @@ log "load average before the run: $LOAD_BEFORE (other work on this machine skews
 # ---------------------------------------------------------------------------------------------
 # 2. Build (once) and start the server on a fresh data directory
 # ---------------------------------------------------------------------------------------------
-jar="$repo/target/colloquy.jar"
+jar="$repo/server/target/colloquy.jar"
 # The jar is reused only if it was built by this script from exactly these sources: a digest of src/main and
 # pom.xml is kept beside it (file times alone miss a merge or checkout that writes older-looking sources).
-sources_digest() { (cd "$repo" && find src/main pom.xml -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64); }
+sources_digest() { (cd "$repo" && find server/src/main server/pom.xml -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64); }
 jar_stale() {
   [ ! -f "$jar" ] && return 0
   [ "$(cat "$jar.sources" 2>/dev/null)" != "$(sources_digest)" ]
@@ -128,7 +128,7 @@ jar_stale() {
 if jar_stale; then
   log "building the server jar"
   # shellcheck disable=SC2086
-  (cd "$repo" && ./mvnw -q clean package -DskipTests -Dspotless.check.skip=true ${MVN_ARGS:-}) >&2
+  (cd "$repo" && ./mvnw -q -pl server clean package -DskipTests -Dspotless.check.skip=true ${MVN_ARGS:-}) >&2
   sources_digest >"$jar.sources"
 fi
 [ -f "$jar" ] || die "build produced no $jar"
@@ -160,7 +160,7 @@ server_pid=""
 cluster_dir=""
 work_tmp="$(mktemp -d)"
 
-# Where the embedded PostgreSQL keeps its cluster (see src/main/java/io/colloquy/platform/PostgresLayout.java):
+# Where the embedded PostgreSQL keeps its cluster (see server/src/main/java/io/colloquy/platform/PostgresLayout.java):
 # <data>/postgres, or, for a root JVM whose data directory the 'colloquy' account cannot traverse,
 # /var/lib/colloquy/clusters/<first 16 hex of sha256(absolute data dir)>/postgres.
 locate_cluster() {

@@ -36,11 +36,11 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Build (once) and start the server on a fresh data directory (as bench/run.sh does)
 # ---------------------------------------------------------------------------------------------
-jar="$repo/target/colloquy.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$repo/src/main" "$repo/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+jar="$repo/server/target/colloquy.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$repo/server/src/main" "$repo/server/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
   log "building the server jar"
   # shellcheck disable=SC2086
-  (cd "$repo" && ./mvnw -q -DskipTests -Dspotless.check.skip=true ${MVN_ARGS:-} package) >&2
+  (cd "$repo" && ./mvnw -q -pl server -DskipTests -Dspotless.check.skip=true ${MVN_ARGS:-} package) >&2
 fi
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"

@@ -46,7 +46,7 @@ class OpenApiDocumentTests {
     /** Set to true ({@code -Dcolloquy.openapi.write=true}) to rewrite docs/openapi.json from the server. */
     private static final String WRITE = "colloquy.openapi.write";
 
-    private static final Path COMMITTED = Path.of("docs/openapi.json");
+    private static final Path COMMITTED = Path.of("..", "docs", "openapi.json");
     private static final JsonMapper PRETTY =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
