@@ -14,7 +14,9 @@ public enum Action {
     EXPORT_CREATED,
     EXPORT_USED,
     /** One run of the retention purge over a project; its purged events point at it. */
-    RETENTION_RUN;
+    RETENTION_RUN,
+    /** A webhook was disabled by the server (retries exhausted, or its receiver answered 410 Gone). */
+    DISABLED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '.');

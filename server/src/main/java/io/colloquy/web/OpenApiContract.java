@@ -51,7 +51,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         errors.put(405, List.of("METHOD_NOT_ALLOWED"));
         errors.put(406, List.of("NOT_ACCEPTABLE"));
         errors.put(408, List.of("REQUEST_TIMEOUT"));
-        errors.put(409, List.of("IMMUTABLE", "DELETE_PROTECTED", "ENCRYPTION_KEY_REVOKED"));
+        errors.put(409, List.of("IMMUTABLE", "DELETE_PROTECTED", "ENCRYPTION_KEY_REVOKED", "WEBHOOK_LIMIT_EXCEEDED"));
         errors.put(413, List.of("PAYLOAD_TOO_LARGE"));
         errors.put(415, List.of("UNSUPPORTED_MEDIA_TYPE"));
         errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED"));
