@@ -253,6 +253,15 @@ class TenantIsolationTests {
                 .isEmpty();
         assertNotFound(api.delete(b.adminKey(), "/v1/keys/" + a.adminKeyId()));
         assertThat(api.get(b.adminKey(), "/v1/keys").body()).doesNotContain(a.adminKeyId());
+        String hook = api.post(
+                        a.adminKey(), "/v1/webhooks", json("url", "https://127.0.0.1:9/", "events", List.of("*")))
+                .text("/id");
+        assertNotFound(api.get(b.adminKey(), "/v1/webhooks/" + hook));
+        assertNotFound(api.get(b.adminKey(), "/v1/webhooks/" + hook + "/deliveries"));
+        assertNotFound(api.post(b.adminKey(), "/v1/webhooks/" + hook + "/rotate-secret", null));
+        assertNotFound(api.delete(b.adminKey(), "/v1/webhooks/" + hook));
+        assertThat(api.get(b.adminKey(), "/v1/webhooks").body()).doesNotContain(hook);
+        assertThat(api.get(a.adminKey(), "/v1/webhooks/" + hook).status()).isEqualTo(200);
         assertThat(api.get(b.adminKey(), "/v1/project").text("/id")).isEqualTo(b.id());
         assertThat(api.patch(b.adminKey(), "/v1/projects/" + a.id(), json("plan", "free"))
                         .status())

@@ -6,6 +6,7 @@ import io.colloquy.platform.Ids;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
 import io.colloquy.web.ValidationFailed;
+import io.swagger.v3.oas.annotations.Operation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -100,6 +101,13 @@ class WebhookController {
         }
     }
 
+    @Operation(
+            summary = "Create a webhook (its secret is shown only here)",
+            description = "The URL must be https and resolve only to public addresses (else 400 VALIDATION_FAILED,"
+                    + " field url); events: \"*\", \"<entity_type>.*\" or \"<entity_type>.<action>\" of the audit"
+                    + " log; namespace: only that namespace's events; include_data (default true): false sends"
+                    + " events without data. At most 20 webhooks per project: 409 WEBHOOK_LIMIT_EXCEEDED."
+                    + " See docs/webhooks.md.")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
     WebhookView create(Caller.Key caller, @RequestBody CreateWebhook body) {
@@ -110,6 +118,7 @@ class WebhookController {
         return WebhookView.of(issued.webhook(), issued.secret());
     }
 
+    @Operation(summary = "List the project's webhooks (never their secrets)")
     @GetMapping
     Page<WebhookView> list(
             Caller.Key caller,
@@ -119,17 +128,23 @@ class WebhookController {
         return new Page<>(page.data().stream().map(w -> WebhookView.of(w, null)).toList(), page.nextCursor());
     }
 
+    @Operation(summary = "A webhook")
     @GetMapping("/{id}")
     WebhookView get(Caller.Key caller, @PathVariable String id) {
         return WebhookView.of(webhooks.get(caller.projectId(), id), null);
     }
 
+    @Operation(summary = "Delete a webhook and its delivery log")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(Caller.Key caller, @PathVariable String id) {
         webhooks.delete(caller.projectId(), id);
     }
 
+    @Operation(
+            summary = "Rotate a webhook's secret (contract addition)",
+            description = "Returns the new secret (shown only here). Until previous_secret_expires_at"
+                    + " (overlap_seconds: 0 to 604800, default 86400) deliveries carry both signatures.")
     @PostMapping("/{id}/rotate-secret")
     WebhookView rotateSecret(
             Caller.Key caller, @PathVariable String id, @RequestBody(required = false) @Nullable RotateSecret body) {
@@ -142,6 +157,10 @@ class WebhookController {
         return WebhookView.of(issued.webhook(), issued.secret());
     }
 
+    @Operation(
+            summary = "A webhook's delivery attempts, newest first",
+            description = "Status code (null when no answer came), error, latency, attempt and next retry;"
+                    + " the last 100 attempts are kept.")
     @GetMapping("/{id}/deliveries")
     Page<DeliveryView> deliveries(
             Caller.Key caller,

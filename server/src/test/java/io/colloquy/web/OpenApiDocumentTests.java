@@ -348,6 +348,22 @@ class OpenApiDocumentTests {
             calls.put("GET /v1/audit/events/{seq}/proof", () -> api.get(key, "/v1/audit/events/1/proof"));
             calls.put("GET /v1/audit/consistency", () -> api.get(key, "/v1/audit/consistency?from_size=1"));
             calls.put("POST /v1/audit/stream-tokens", () -> api.post(key, "/v1/audit/stream-tokens", null));
+            String hook = "{\"url\": \"https://127.0.0.1:9/hook\", \"events\": [\"*\"]}";
+            String webhook = api.post(key, "/v1/webhooks", hook).text("/id");
+            calls.put("POST /v1/webhooks", () -> api.post(key, "/v1/webhooks", hook));
+            calls.put("GET /v1/webhooks", () -> api.get(key, "/v1/webhooks?limit=2"));
+            calls.put("GET /v1/webhooks/{id}", () -> api.get(key, "/v1/webhooks/" + webhook));
+            calls.put(
+                    "GET /v1/webhooks/{id}/deliveries", () -> api.get(key, "/v1/webhooks/" + webhook + "/deliveries"));
+            calls.put(
+                    "POST /v1/webhooks/{id}/rotate-secret",
+                    () -> api.post(key, "/v1/webhooks/" + webhook + "/rotate-secret", "{\"overlap_seconds\": 60}"));
+            calls.put(
+                    "DELETE /v1/webhooks/{id}",
+                    () -> api.delete(
+                            key,
+                            "/v1/webhooks/"
+                                    + api.post(key, "/v1/webhooks", hook).text("/id")));
             TestProject byok = TestProjects.aProject(api);
             String customerKey = java.util.Base64.getEncoder().encodeToString(new byte[32]);
             calls.put("GET /v1/project/encryption-key", () -> api.get(byok.adminKey(), "/v1/project/encryption-key"));
