@@ -1,6 +1,7 @@
 package io.colloquy.mcp;
 
 import io.colloquy.tenant.RequestContext;
+import io.colloquy.web.ErrorResponses;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
@@ -41,10 +42,10 @@ class McpServerConfiguration {
     }
 
     @Bean
-    ServletRegistrationBean<HttpServletStatelessServerTransport> mcpServlet(
-            HttpServletStatelessServerTransport transport) {
-        ServletRegistrationBean<HttpServletStatelessServerTransport> servlet =
-                new ServletRegistrationBean<>(transport, PATH);
+    ServletRegistrationBean<McpServlet> mcpServlet(
+            HttpServletStatelessServerTransport transport, ErrorResponses errors) {
+        ServletRegistrationBean<McpServlet> servlet =
+                new ServletRegistrationBean<>(new McpServlet(transport, errors), PATH);
         servlet.setName("mcp");
         return servlet;
     }

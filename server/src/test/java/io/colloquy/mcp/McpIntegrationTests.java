@@ -350,6 +350,37 @@ class McpIntegrationTests {
         assertThat(answered.text("/result/serverInfo/name")).isEqualTo("colloquy");
     }
 
+    @Test
+    void protocolMistakesAreAnsweredWithoutAServerErrorOrAStackTrace() {
+        Map<String, String> json =
+                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream");
+        for (TestApi.Response r : List.of(
+                api.send("POST", "/mcp", project.adminKey(), "{not json", json),
+                api.send("POST", "/mcp", project.adminKey(), "[]", json),
+                api.send(
+                        "POST", "/mcp", project.adminKey(), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}", json),
+                api.send("POST", "/mcp", project.adminKey(), "{}", Map.of("Content-Type", "text/plain")),
+                api.send("POST", "/mcp", project.adminKey(), "{}", Map.of("Content-Type", "application/json")),
+                api.send("GET", "/mcp", project.adminKey(), null, Map.of()),
+                api.send("DELETE", "/mcp", project.adminKey(), null, Map.of()))) {
+            assertThat(r.status()).as(r.body()).isBetween(200, 499);
+            assertThat(r.body()).doesNotContain("Exception", "\tat ", "stackTrace");
+            if (r.status() >= 400) {
+                assertThat(r.errorCode()).as(r.body()).isNotEmpty();
+                assertThat(r.text("/error/request_id")).startsWith("req_");
+            }
+        }
+        TestApi.Response notJson = api.send("POST", "/mcp", project.adminKey(), "{not json", json);
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.errorCode()).isEqualTo("VALIDATION_FAILED");
+        TestApi.Response get = api.send("GET", "/mcp", project.adminKey(), null, Map.of());
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(get.errorCode()).isEqualTo("METHOD_NOT_ALLOWED");
+        TestApi.Response unknownMethod = api.send(
+                "POST", "/mcp", project.adminKey(), "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"nope\"}", json);
+        assertThat(unknownMethod.json().at("/error/code").asInt()).isEqualTo(-32601);
+    }
+
     private static void assertFields(JsonNode error, String field) {
         assertThat(error.get("code").asString()).as(error.toString()).isEqualTo("VALIDATION_FAILED");
         assertThat(error.get("fields"))
