@@ -267,7 +267,70 @@ class TenantIsolationTests {
                         .status())
                 .isEqualTo(403);
 
+        // the MCP tools (POST /mcp): the namespace is an argument, the same 404 as a random id, nothing listed
+        for (var attempt : List.of(new Attempt(b.adminKey(), ns), new Attempt(a.adminKey(), other))) {
+            String key = attempt.key();
+            String namespace = attempt.dialoguePath();
+            assertToolNotFound(mcpTool(key, "get_dialogue", java.util.Map.of("namespace", namespace, "id", d)));
+            assertToolNotFound(
+                    mcpTool(key, "list_recent_messages", java.util.Map.of("namespace", namespace, "dialogue_id", d)));
+            assertToolNotFound(mcpTool(
+                    key,
+                    "append_messages",
+                    java.util.Map.of(
+                            "namespace",
+                            namespace,
+                            "dialogue_id",
+                            d,
+                            "messages",
+                            List.of(java.util.Map.of("role", "user", "content", "injected")))));
+            assertToolNotFound(mcpTool(key, "forget", java.util.Map.of("namespace", namespace, "id", mem)));
+            for (String list : List.of("list_dialogues", "search", "recall")) {
+                JsonNode listed = mcpTool(key, list, java.util.Map.of("namespace", namespace, "q", "only A memory"));
+                assertThat(listed.at("/result/isError").asBoolean())
+                        .as(listed.toString())
+                        .isFalse();
+                assertThat(TestApi.JSON
+                                .readTree(listed.at("/result/content/0/text").asString())
+                                .get("data"))
+                        .as(list)
+                        .isEmpty();
+            }
+        }
+
         assertThat(snapshot(a, ns, d, m, mem)).isEqualTo(before);
+    }
+
+    /** One MCP tool call as a bare JSON-RPC request to {@code /mcp} (the server keeps no session). */
+    private JsonNode mcpTool(String key, String tool, java.util.Map<String, Object> arguments) {
+        var call = java.util.Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                1,
+                "method",
+                "tools/call",
+                "params",
+                java.util.Map.of("name", tool, "arguments", arguments));
+        TestApi.Response r = api.send(
+                "POST",
+                "/mcp",
+                key,
+                TestApi.JSON.writeValueAsString(call),
+                java.util.Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static void assertToolNotFound(JsonNode response) {
+        assertThat(response.at("/result/isError").asBoolean())
+                .as(response.toString())
+                .isTrue();
+        JsonNode error =
+                TestApi.JSON.readTree(response.at("/result/content/0/text").asString());
+        assertThat(error.at("/error/code").asString()).isEqualTo("NOT_FOUND");
+        assertThat(error.at("/error/request_id").asString()).startsWith("req_");
+        assertThat(error.toString()).doesNotContain("only for A", "A's memory");
     }
 
     /** The audit endpoints: another project's key sees only its own log, proofs and stream. */
