@@ -37,6 +37,8 @@ final class TestReceiver implements AutoCloseable {
     final AtomicInteger status = new AtomicInteger(200);
     volatile IntSupplier answer = status::get;
     volatile Duration delay = Duration.ZERO;
+    /** Answer with an endless body (until the sender hangs up) instead of none. */
+    volatile boolean endlessBody;
 
     TestReceiver() throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -62,6 +64,13 @@ final class TestReceiver implements AutoCloseable {
                         Thread.sleep(delay);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                    }
+                }
+                if (endlessBody) {
+                    exchange.sendResponseHeaders(answer.getAsInt(), 0);
+                    byte[] chunk = new byte[1024];
+                    while (true) { // ends with an IOException when the sender drops the connection
+                        exchange.getResponseBody().write(chunk);
                     }
                 }
                 exchange.sendResponseHeaders(answer.getAsInt(), -1);

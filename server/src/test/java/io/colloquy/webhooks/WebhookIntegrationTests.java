@@ -7,8 +7,13 @@ import io.colloquy.IntegrationTest;
 import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
+import io.colloquy.platform.DatabaseEndpoint;
+import io.colloquy.platform.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,6 +44,9 @@ class WebhookIntegrationTests {
 
     @Autowired
     WebhookDispatcher dispatcher;
+
+    @Autowired
+    DatabaseEndpoint db;
 
     TestApi api;
     final List<TestReceiver> receivers = new ArrayList<>();
@@ -385,6 +393,120 @@ class WebhookIntegrationTests {
                         .at("/project_id")
                         .asString()))
                 .containsOnly(b.id());
+    }
+
+    @Test
+    void theSecretIsStoredSealedNeverInClear() throws Exception {
+        TestProject p = TestProjects.aProject(api);
+        JsonNode hook = create(p, "https://127.0.0.1:9/", List.of("*"));
+        String secret = hook.at("/secret").asString();
+        byte[] key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        try (Connection c = TestDatabases.superuser(db);
+                PreparedStatement s = c.prepareStatement("SELECT * FROM colloquy.webhooks WHERE webhook_id = ?")) {
+            s.setObject(1, TestProjects.uuid(hook.at("/id").asString()));
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                byte[] stored = rs.getBytes("secret");
+                assertThat(stored[0]).as("a sealed value's format byte").isEqualTo((byte) 0x03);
+                String row = new String(stored, StandardCharsets.ISO_8859_1);
+                assertThat(row).doesNotContain(secret.substring(6, 20));
+                assertThat(indexOf(stored, key)).isEqualTo(-1);
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    assertThat(String.valueOf(rs.getObject(i))).doesNotContain("whsec_");
+                }
+            }
+        }
+    }
+
+    @Test
+    void deletingTheProjectDeletesItsWebhooksAndTheirDeliveryLogs() throws Exception {
+        TestReceiver receiver = receiver();
+        TestProject p = TestProjects.aProject(api);
+        String id = create(p, receiver.url("/"), List.of("memory.created"))
+                .at("/id")
+                .asString();
+        p.memory(TestProjects.aNamespace(), "m");
+        await(
+                () -> api.get(p.adminKey(), "/v1/webhooks/" + id + "/deliveries")
+                                .json()
+                                .at("/data")
+                                .size()
+                        == 1,
+                "a delivery in the log");
+        assertThat(api.delete(p.adminKey(), "/v1/project").status()).isEqualTo(200);
+        try (Connection c = TestDatabases.superuser(db)) {
+            for (String table : List.of("webhooks", "webhook_deliveries")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM colloquy." + table + " WHERE project_id = ?")) {
+                    s.setObject(1, TestProjects.uuid(p.id()));
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as(table).isZero();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHangingReceiverDelaysOnlyItsOwnProject() throws Exception {
+        TestReceiver slow = receiver();
+        TestReceiver fast = receiver();
+        slow.delay = Duration.ofSeconds(8);
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        create(a, slow.url("/"), List.of("memory.created"));
+        create(b, fast.url("/"), List.of("memory.created"));
+        a.memory(TestProjects.aNamespace(), "to the slow one");
+        await(() -> slow.received.size() == 1, "the slow receiver holding a delivery");
+        long start = System.nanoTime();
+        b.memory(TestProjects.aNamespace(), "to the fast one");
+        await(() -> fast.received.size() == 1, "the other project's delivery");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(slow.received).hasSize(1);
+    }
+
+    @Test
+    void readsAtMost64KiBOfAnAnswerAndCountsItsStatus() throws Exception {
+        TestReceiver receiver = receiver();
+        receiver.endlessBody = true;
+        TestProject p = TestProjects.aProject(api);
+        String id = create(p, receiver.url("/"), List.of("memory.created"))
+                .at("/id")
+                .asString();
+        p.memory(TestProjects.aNamespace(), "m1");
+        p.memory(TestProjects.aNamespace(), "m2");
+        await(() -> receiver.received.size() == 2, "both events, the first one acknowledged");
+        await(
+                () -> api.get(p.adminKey(), "/v1/webhooks/" + id + "/deliveries")
+                                .json()
+                                .at("/data")
+                                .size()
+                        == 2,
+                "two attempts logged");
+        JsonNode log = api.get(p.adminKey(), "/v1/webhooks/" + id + "/deliveries")
+                .json()
+                .at("/data");
+        for (JsonNode attempt : log) {
+            assertThat(attempt.at("/status_code").asInt()).isEqualTo(200);
+            assertThat(attempt.at("/attempt").asInt()).isEqualTo(1);
+            assertThat(attempt.at("/latency_ms").asLong())
+                    .as("cut short, not timed out")
+                    .isLessThan(5_000);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static List<String> ids(TestReceiver r) {
