@@ -26,7 +26,7 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 /**
  * Completes what springdoc infers from the controllers with what only the contract knows: the error body
  * and its codes on every operation, the headers every response carries, the PATCH bodies (read field by
- * field, so springdoc sees only a JSON tree), the audit WebSocket, and stable operation ids and order (the
+ * field, so springdoc sees only a JSON tree), the audit WebSocket, the MCP endpoint, and stable operation ids and order (the
  * document is committed as {@code docs/openapi.json} and must not change from one start to the next).
  */
 final class OpenApiContract implements OpenApiCustomizer {
@@ -86,6 +86,8 @@ final class OpenApiContract implements OpenApiCustomizer {
             operation.getResponses().values().forEach(OpenApiContract::withHeaders);
             errorResponses(method, operation);
         }));
+
+        paths.addPathItem("/mcp", mcp());
 
         Paths sorted = new Paths();
         new TreeMap<>(paths).forEach(sorted::addPathItem);
@@ -234,6 +236,54 @@ final class OpenApiContract implements OpenApiCustomizer {
                                         .addHeaderObject("Sec-WebSocket-Accept", new Header().schema(string()))))
                 .security(List.of(new SecurityRequirement().addList(API_KEY), new SecurityRequirement()));
         return new PathItem().get(get);
+    }
+
+    /**
+     * {@code POST /mcp}: the MCP server (Streamable HTTP, stateless). One JSON-RPC 2.0 message per request, its answer
+     * in the response; tool results and tool errors are inside the JSON-RPC result (see docs/mcp.md).
+     */
+    private static PathItem mcp() {
+        Schema<?> id = new JsonSchema().typesItem("string").typesItem("integer").description("absent: a notification");
+        Schema<?> message = object().description("One JSON-RPC 2.0 request or notification of the Model Context"
+                        + " Protocol: initialize, notifications/initialized, ping, tools/list, tools/call.")
+                .addProperty("jsonrpc", enumOf("2.0"))
+                .addProperty("id", id)
+                .addProperty("method", string())
+                .addProperty("params", object())
+                .required(List.of("jsonrpc", "method"));
+        Schema<?> answer = object().description("The JSON-RPC 2.0 response: result, or error (such as -32601, an"
+                        + " unknown method). A refused tool call is a result with isError true whose text content is"
+                        + " the contract's error body.")
+                .addProperty("jsonrpc", enumOf("2.0"))
+                .addProperty("id", id)
+                .addProperty("result", object())
+                .addProperty(
+                        "error",
+                        object().addProperty("code", new JsonSchema().typesItem("integer"))
+                                .addProperty("message", string())
+                                .required(List.of("code", "message")))
+                .required(List.of("jsonrpc"));
+        ApiResponses responses = new ApiResponses()
+                .addApiResponse(
+                        "200",
+                        new ApiResponse()
+                                .description("The JSON-RPC answer to a request")
+                                .content(new Content().addMediaType(JSON, new MediaType().schema(answer))))
+                .addApiResponse("202", new ApiResponse().description("A notification, accepted; no body"));
+        Operation post = new Operation()
+                .addTagsItem("mcp")
+                .operationId("postMcp")
+                .summary("The MCP server: JSON-RPC 2.0 over Streamable HTTP")
+                .description("Model Context Protocol tools over dialogues, memories and search (docs/mcp.md). Send"
+                        + " Accept: application/json, text/event-stream. Stateless: no session id, no stream (GET and DELETE are 405). Each"
+                        + " tool call is one tenant request of the key, in the namespace its arguments name; read"
+                        + " tools need read, write tools need write.")
+                .requestBody(jsonBody(message))
+                .responses(responses)
+                .security(List.of(new SecurityRequirement().addList(API_KEY)));
+        post.getResponses().values().forEach(OpenApiContract::withHeaders);
+        errorResponses(PathItem.HttpMethod.POST, post);
+        return new PathItem().post(post);
     }
 
     private static String operationId(PathItem.HttpMethod method, String path) {

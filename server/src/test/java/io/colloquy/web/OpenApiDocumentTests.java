@@ -344,6 +344,18 @@ class OpenApiDocumentTests {
             });
             calls.put("GET /v1/audit/events", () -> api.get(key, "/v1/audit/events?limit=3"));
             calls.put("GET /v1/audit/public-key", () -> api.get(key, "/v1/audit/public-key"));
+            calls.put(
+                    "POST /mcp",
+                    () -> api.send(
+                            "POST",
+                            "/mcp",
+                            key,
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
+                            Map.of(
+                                    "Content-Type",
+                                    "application/json",
+                                    "Accept",
+                                    "application/json, text/event-stream")));
             calls.put("GET /v1/audit/checkpoint", () -> api.get(key, "/v1/audit/checkpoint"));
             calls.put("GET /v1/audit/events/{seq}/proof", () -> api.get(key, "/v1/audit/events/1/proof"));
             calls.put("GET /v1/audit/consistency", () -> api.get(key, "/v1/audit/consistency?from_size=1"));
