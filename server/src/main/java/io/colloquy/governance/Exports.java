@@ -255,14 +255,25 @@ public class Exports {
     private void writeMemories(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            Page<Memory> page =
-                    readPages(t, cursor, p -> memories.list(t.project(), t.namespace(), null, p), m -> m.content()
-                            .length());
+            Page<Memory> page = readPages(
+                    t,
+                    cursor,
+                    p -> memories.list(t.project(), t.namespace(), null, p),
+                    m -> m.searchText().length()
+                            + (m.value() == null ? 0 : m.value().length()));
             for (Memory m : page.data()) {
                 g.writeStartObject();
-                g.writeStringProperty("id", Ids.format("mem", m.id()));
+                g.writeStringProperty("id", m.publicId());
                 g.writeStringProperty("kind", m.kind().wireName());
                 g.writeStringProperty("content", m.content());
+                if (m.value() != null) {
+                    g.writeName("value");
+                    g.writeRawValue(m.value()); // compact JSON checked when it was written
+                } else {
+                    g.writeNullProperty("value");
+                }
+                g.writeStringProperty("label", m.label());
+                g.writeStringProperty("description", m.description());
                 g.writePOJOProperty("metadata", m.metadata().value());
                 g.writeStringProperty(
                         "expires_at",

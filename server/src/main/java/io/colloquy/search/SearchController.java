@@ -35,7 +35,7 @@ class SearchController {
             @Nullable String role,
             @Nullable String kind,
             double score,
-            String content,
+            @Nullable String content,
             Instant createdAt) {
 
         static HitView of(SearchService.Hit h) {
@@ -55,7 +55,7 @@ class SearchController {
             Memory m = h.memory();
             return new HitView(
                     "memory",
-                    Ids.format("mem", m.id()),
+                    m.publicId(),
                     null,
                     null,
                     null,

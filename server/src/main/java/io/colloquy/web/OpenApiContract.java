@@ -73,6 +73,14 @@ final class OpenApiContract implements OpenApiCustomizer {
         }
         components.addHeaders("Retry-After", header("Retry-After"));
         auditEventData(components.getSchemas());
+        for (String name : List.of("MemoryView", "CreateMemory")) { // a memory's value: any JSON
+            Schema<?> schema = components.getSchemas().get(name);
+            if (schema != null
+                    && schema.getProperties() != null
+                    && schema.getProperties().containsKey("value")) {
+                schema.getProperties().put("value", new JsonSchema().description("any JSON value (null: none)"));
+            }
+        }
         ERRORS.forEach((status, codes) -> components.addResponses("Error" + status, withHeaders(error(status, codes))));
         components.addResponses("Error", withHeaders(error(null, List.of())));
 
