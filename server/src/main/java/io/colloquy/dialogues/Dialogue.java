@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended. */
+/**
+ * A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended. A thread is a
+ * dialogue with a parent ({@code parentId}) in the same namespace; {@code threadCount} counts its direct threads.
+ */
 public record Dialogue(
         UUID projectId,
         String namespace,
@@ -18,4 +21,28 @@ public record Dialogue(
         long lastSeq,
         boolean legalHold,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        Status status,
+        @Nullable UUID parentId,
+        int threadCount) {
+
+    /** Where a dialogue is in its life; any status may follow any other. */
+    public enum Status {
+        ACTIVE,
+        ENDED,
+        ARCHIVED;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static java.util.Optional<Status> fromWire(@Nullable String s) {
+            for (Status v : values()) {
+                if (v.wireName().equals(s)) {
+                    return java.util.Optional.of(v);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
+}

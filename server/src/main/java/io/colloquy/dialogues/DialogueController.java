@@ -6,6 +6,7 @@ import io.colloquy.dialogues.DialogueRequests.MessageInput;
 import io.colloquy.dialogues.DialogueViews.DialogueView;
 import io.colloquy.dialogues.DialogueViews.MessageBatchView;
 import io.colloquy.dialogues.DialogueViews.MessageView;
+import io.colloquy.dialogues.DialogueViews.StateView;
 import io.colloquy.keys.Capability;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.RequestContext;
@@ -13,6 +14,7 @@ import io.colloquy.tenant.Tenant;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.JsonBody;
+import io.colloquy.web.ListFilters;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.Page;
 import io.colloquy.web.PageRequest;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -30,7 +33,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -56,7 +61,9 @@ class DialogueController {
                 new DialogueService.NewDialogue(
                         body.title(),
                         Metadata.of(body.metadata(), "metadata"),
-                        body.tags() == null ? List.of() : body.tags())));
+                        body.tags() == null ? List.of() : body.tags(),
+                        body.status() == null ? Dialogue.Status.ACTIVE : status(body.status(), "status"),
+                        body.parentId())));
     }
 
     @GetMapping
@@ -64,9 +71,13 @@ class DialogueController {
             Tenant tenant,
             @RequestParam(required = false) @Nullable String tag,
             @RequestParam(required = false) @Nullable String limit,
-            @RequestParam(required = false) @Nullable String cursor) {
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable String status,
+            @RequestParam java.util.Map<String, String> query) {
+        var filter = new DialogueService.DialogueFilter(
+                tag, status == null ? null : status(status, "status"), ListFilters.of(query));
         Page<Dialogue> page =
-                dialogues.list(tenant.projectId(), tenant.namespace(), tag, PageRequest.of(limit, cursor));
+                dialogues.list(tenant.projectId(), tenant.namespace(), filter, PageRequest.of(limit, cursor));
         return new Page<>(page.data().stream().map(DialogueView::of).toList(), page.nextCursor());
     }
 
@@ -88,6 +99,12 @@ class DialogueController {
         if (patch.isNull("legal_hold")) {
             patch.problem("legal_hold", "must be a boolean");
         }
+        String statusText = patch.text("status", 0, 32);
+        Dialogue.Status status =
+                statusText == null ? null : Dialogue.Status.fromWire(statusText).orElse(null);
+        if ((statusText != null && status == null) || patch.isNull("status")) {
+            patch.problem("status", STATUS_PROBLEM);
+        }
         patch.validate();
         if (legalHold != null && !context.can(Capability.ADMIN)) {
             throw new ApiException(ErrorCode.FORBIDDEN, "Only an admin key can place or release a legal hold.");
@@ -102,7 +119,8 @@ class DialogueController {
                         clearTitle,
                         clearMetadata ? Metadata.empty() : metadata == null ? null : Metadata.of(metadata, "metadata"),
                         clearTags ? List.of() : tags,
-                        legalHold)));
+                        legalHold,
+                        status)));
     }
 
     @DeleteMapping("/{id}")
@@ -175,6 +193,101 @@ class DialogueController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteMessage(Tenant tenant, @PathVariable String id, @PathVariable String mid) {
         dialogues.deleteMessage(tenant.projectId(), tenant.namespace(), id, mid);
+    }
+
+    @GetMapping("/{id}/threads")
+    Page<DialogueView> threads(
+            Tenant tenant,
+            @PathVariable String id,
+            @RequestParam(required = false) @Nullable String limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        Page<Dialogue> page =
+                dialogues.threads(tenant.projectId(), tenant.namespace(), id, PageRequest.of(limit, cursor));
+        return new Page<>(page.data().stream().map(DialogueView::of).toList(), page.nextCursor());
+    }
+
+    @GetMapping("/{id}/state")
+    ResponseEntity<StateView> state(Tenant tenant, @PathVariable String id) {
+        return stateResponse(dialogues.state(tenant.projectId(), tenant.namespace(), id));
+    }
+
+    @PutMapping(path = "/{id}/state", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<StateView> replaceState(
+            Tenant tenant,
+            @PathVariable String id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            @RequestBody JsonNode body) {
+        return stateResponse(
+                dialogues.changeState(tenant.projectId(), tenant.namespace(), id, body, false, version(ifMatch)));
+    }
+
+    @PatchMapping(
+            path = "/{id}/state",
+            consumes = {MediaType.APPLICATION_JSON_VALUE, "application/merge-patch+json"})
+    ResponseEntity<StateView> mergeState(
+            Tenant tenant,
+            @PathVariable String id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            @RequestBody JsonNode body) {
+        return stateResponse(
+                dialogues.changeState(tenant.projectId(), tenant.namespace(), id, body, true, version(ifMatch)));
+    }
+
+    @PatchMapping(path = "/{id}/messages/{mid}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    MessageView editMessage(
+            Tenant tenant, @PathVariable String id, @PathVariable String mid, @RequestBody JsonNode body) {
+        JsonBody patch = JsonBody.of(body);
+        boolean hasContent = patch.has("content");
+        String content = patch.text("content", 0, Integer.MAX_VALUE);
+        var metadata = patch.object("metadata");
+        if (patch.isNull("content")) {
+            patch.problem("content", "must be a string");
+        }
+        patch.validate();
+        if (hasContent) {
+            content = dialogues.content(content, "content");
+        }
+        return MessageView.of(dialogues.editMessage(
+                tenant.projectId(),
+                tenant.namespace(),
+                id,
+                mid,
+                content,
+                patch.isNull("metadata")
+                        ? Metadata.empty()
+                        : metadata == null ? null : Metadata.of(metadata, "metadata")));
+    }
+
+    private static final String STATUS_PROBLEM = "must be active, ended or archived";
+
+    private static Dialogue.Status status(String text, String field) {
+        return Dialogue.Status.fromWire(text).orElseThrow(() -> ValidationFailed.of(field, STATUS_PROBLEM));
+    }
+
+    private static ResponseEntity<StateView> stateResponse(DialogueService.DialogueState state) {
+        return ResponseEntity.ok().eTag("\"" + state.version() + "\"").body(StateView.of(state));
+    }
+
+    /**
+     * The version an {@code If-Match} names ({@code "3"}, {@code W/"3"} or {@code 3}); null without one or
+     * for {@code *}; a value naming no version can match none (-1: 412).
+     */
+    private static @Nullable Long version(@Nullable String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.strip().equals("*")) {
+            return null;
+        }
+        String v = ifMatch.strip();
+        if (v.startsWith("W/")) {
+            v = v.substring(2);
+        }
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return -1L;
+        }
     }
 
     private DialogueService.NewMessage newMessage(

@@ -20,26 +20,41 @@ import tools.jackson.databind.json.JsonMapper;
 class DialogueRepository {
     private static final String INSERT_DIALOGUE = """
             INSERT INTO colloquy.dialogues
-                (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at)
-            VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created)
+                (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at,
+                 status, parent_id, depth, metadata_digests)
+            VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created,
+                    :status, :parent, :depth, :metadataDigests)
             """;
-    private static final String FIND_DIALOGUE = """
-            SELECT * FROM colloquy.dialogues
+    /** Every dialogue read carries how many live threads it has. */
+    private static final String SELECT_DIALOGUE = """
+            SELECT d.*, (SELECT count(*) FROM colloquy.dialogues c
+                          WHERE c.project_id = d.project_id AND c.namespace = d.namespace
+                            AND c.parent_id = d.dialogue_id AND c.deleted_at IS NULL) AS thread_count
+              FROM colloquy.dialogues d
+            """;
+
+    private static final String FIND_DIALOGUE = SELECT_DIALOGUE + """
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
             """;
-    private static final String FIND_DIALOGUE_FOR_UPDATE = FIND_DIALOGUE + " FOR UPDATE";
-    private static final String LIST_DIALOGUES = """
-            SELECT * FROM colloquy.dialogues
+    private static final String FIND_DIALOGUE_FOR_UPDATE = FIND_DIALOGUE + " FOR UPDATE OF d";
+    private static final String LIST_DIALOGUES = SELECT_DIALOGUE + """
              WHERE project_id = :project AND namespace = :ns AND deleted_at IS NULL
                AND (CAST(:after AS uuid) IS NULL OR dialogue_id < CAST(:after AS uuid))
                AND (CAST(:tag AS bigint) IS NULL OR tag_digests @> ARRAY[CAST(:tag AS bigint)])
+               AND (CAST(:status AS text) IS NULL OR status = CAST(:status AS text))
+               AND (CAST(:parent AS uuid) IS NULL OR parent_id = CAST(:parent AS uuid))
+               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
              ORDER BY dialogue_id DESC
              LIMIT :limit
             """;
     private static final String UPDATE_DIALOGUE = """
             UPDATE colloquy.dialogues
                SET title = :title, metadata = :metadata, tags = :tags, tag_digests = :digests, legal_hold = :hold,
-                   updated_at = :updated
+                   updated_at = :updated, status = :status, metadata_digests = :metadataDigests
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
     private static final String ALL_DIALOGUES = """
@@ -79,24 +94,94 @@ class DialogueRepository {
              LIMIT :limit
             """;
 
-    /** Removes dialogues (their messages go by cascade) and returns both: every part sees the same snapshot. */
+    /**
+     * Removes dialogues with their threads (their messages go by cascade) and returns both: every part sees the
+     * same snapshot. A dialogue with a legal hold anywhere in its tree stays, with its whole tree.
+     */
     private static final String PURGE = """
-            WITH gone AS (
-                DELETE FROM colloquy.dialogues WHERE project_id = :project AND dialogue_id = ANY(:ids) AND NOT legal_hold
-                RETURNING namespace, dialogue_id)
-            SELECT 'dlg' AS kind, dialogue_id AS id FROM gone
+            WITH RECURSIVE tree AS (
+                SELECT namespace, dialogue_id AS root, dialogue_id, legal_hold FROM colloquy.dialogues
+                 WHERE project_id = :project AND dialogue_id = ANY(:ids)
+                UNION ALL
+                SELECT c.namespace, t.root, c.dialogue_id, c.legal_hold FROM colloquy.dialogues c
+                  JOIN tree t ON c.project_id = :project AND c.namespace = t.namespace AND c.parent_id = t.dialogue_id),
+            held AS (SELECT DISTINCT root FROM tree WHERE legal_hold),
+            gone AS (
+                DELETE FROM colloquy.dialogues d USING tree t
+                 WHERE d.project_id = :project AND d.namespace = t.namespace AND d.dialogue_id = t.dialogue_id
+                   AND t.root NOT IN (SELECT root FROM held)
+                RETURNING d.namespace, d.dialogue_id)
+            SELECT DISTINCT 'dlg' AS kind, dialogue_id AS id FROM gone
             UNION ALL
             SELECT 'msg', m.message_id FROM colloquy.messages m
               JOIN gone g ON m.project_id = :project AND m.namespace = g.namespace AND m.dialogue_id = g.dialogue_id
             """;
     /** Rows with a value sealed under a data key version other than :v (key rotation's re-encryption). */
-    private static final String DIALOGUES_WITH_OLDER_VALUES = """
-            SELECT * FROM colloquy.dialogues
+    private static final String DIALOGUES_WITH_OLDER_VALUES = SELECT_DIALOGUE + """
              WHERE project_id = :project AND namespace = :ns
                AND (substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer))
                     OR substring(tags from 2 for 4) <> int4send(CAST(:v AS integer))
-                    OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer))))
+                    OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer)))
+                    OR (state IS NOT NULL AND substring(state from 2 for 4) <> int4send(CAST(:v AS integer))))
              LIMIT :limit
+            """;
+
+    /** A dialogue and every thread below it (deleted ones too), with their legal holds. */
+    private static final String TREE = """
+            WITH RECURSIVE tree AS (
+                SELECT dialogue_id, legal_hold, deleted_at FROM colloquy.dialogues
+                 WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
+                UNION ALL
+                SELECT c.dialogue_id, c.legal_hold, c.deleted_at FROM colloquy.dialogues c
+                  JOIN tree t ON c.project_id = :project AND c.namespace = :ns AND c.parent_id = t.dialogue_id)
+            SELECT * FROM tree
+            """;
+    /** A live dialogue's depth in its tree (0: no parent), its row shared-locked so it can't go meanwhile. */
+    private static final String DEPTH = """
+            SELECT depth FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+             FOR SHARE
+            """;
+    /**
+     * Restores a dialogue deleted inside the recovery window whose parent (if any) is live, with the threads
+     * deleted with it (the same deletion time).
+     */
+    private static final String RESTORE_TREE = """
+            WITH RECURSIVE root AS (
+                SELECT r.dialogue_id, r.deleted_at FROM colloquy.dialogues r
+                 WHERE r.project_id = :project AND r.namespace = :ns AND r.dialogue_id = :id
+                   AND r.deleted_at IS NOT NULL AND r.deleted_at > :windowStart
+                   AND (r.parent_id IS NULL OR EXISTS (
+                        SELECT 1 FROM colloquy.dialogues p
+                         WHERE p.project_id = :project AND p.namespace = :ns AND p.dialogue_id = r.parent_id
+                           AND p.deleted_at IS NULL))),
+            tree AS (
+                SELECT dialogue_id FROM root
+                UNION ALL
+                SELECT c.dialogue_id FROM colloquy.dialogues c
+                  JOIN tree t ON c.project_id = :project AND c.namespace = :ns AND c.parent_id = t.dialogue_id)
+            UPDATE colloquy.dialogues d SET deleted_at = NULL FROM tree, root
+             WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = tree.dialogue_id
+               AND d.deleted_at = root.deleted_at
+            RETURNING d.dialogue_id
+            """;
+
+    private static final String SOFT_DELETE_DIALOGUES = """
+            UPDATE colloquy.dialogues SET deleted_at = :now
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = ANY(:ids) AND deleted_at IS NULL
+            """;
+    private static final String DELETE_DIALOGUES = """
+            DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns AND dialogue_id = ANY(:ids)
+            """;
+    private static final String FIND_STATE = """
+            SELECT state, state_version FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            """;
+    /** Writes the state if its version is still :expected (then one more); the row's lock orders writers. */
+    private static final String WRITE_STATE = """
+            UPDATE colloquy.dialogues SET state = :state, state_version = state_version + :bump, updated_at = :updated
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+               AND state_version = :expected
             """;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -108,7 +193,7 @@ class DialogueRepository {
         this.values = values;
     }
 
-    void insert(Dialogue d, long[] tagDigests) {
+    void insert(Dialogue d, long[] tagDigests, long[] metadataDigests, int depth) {
         jdbc.sql(INSERT_DIALOGUE)
                 .param("project", d.projectId())
                 .param("ns", d.namespace())
@@ -118,6 +203,10 @@ class DialogueRepository {
                 .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
                 .param("digests", Sql.bigints(tagDigests))
                 .param("created", Sql.timestamptz(d.createdAt()))
+                .param("status", d.status().wireName())
+                .param("parent", d.parentId())
+                .param("depth", depth)
+                .param("metadataDigests", Sql.bigints(metadataDigests))
                 .update();
     }
 
@@ -130,12 +219,29 @@ class DialogueRepository {
                 .optional();
     }
 
-    List<Dialogue> list(UUID project, String ns, @Nullable UUID after, @Nullable Long tagDigest, int limit) {
+    /** What a list of dialogues is narrowed to; nulls narrow nothing. */
+    record Filter(
+            @Nullable Long tagDigest,
+            Dialogue.@Nullable Status status,
+            @Nullable UUID parent,
+            long @Nullable [] metadataDigests,
+            io.colloquy.web.ListFilters times) {}
+
+    List<Dialogue> list(UUID project, String ns, @Nullable UUID after, Filter filter, int limit) {
         return jdbc.sql(LIST_DIALOGUES)
                 .param("project", project)
                 .param("ns", ns)
                 .param("after", after)
-                .param("tag", tagDigest)
+                .param("tag", filter.tagDigest())
+                .param(
+                        "status",
+                        filter.status() == null ? null : filter.status().wireName())
+                .param("parent", filter.parent())
+                .param("metadata", filter.metadataDigests() == null ? null : Sql.bigints(filter.metadataDigests()))
+                .param("createdAfter", Sql.timestamptz(filter.times().createdAfter()))
+                .param("createdBefore", Sql.timestamptz(filter.times().createdBefore()))
+                .param("updatedAfter", Sql.timestamptz(filter.times().updatedAfter()))
+                .param("updatedBefore", Sql.timestamptz(filter.times().updatedBefore()))
                 .param("limit", limit)
                 .query((rs, n) -> dialogue(rs))
                 .list();
@@ -152,7 +258,7 @@ class DialogueRepository {
                 .list();
     }
 
-    void update(Dialogue d, long[] tagDigests) {
+    void update(Dialogue d, long[] tagDigests, long[] metadataDigests) {
         jdbc.sql(UPDATE_DIALOGUE)
                 .param("project", d.projectId())
                 .param("ns", d.namespace())
@@ -163,6 +269,8 @@ class DialogueRepository {
                 .param("digests", Sql.bigints(tagDigests))
                 .param("hold", d.legalHold())
                 .param("updated", Sql.timestamptz(d.updatedAt()))
+                .param("status", d.status().wireName())
+                .param("metadataDigests", Sql.bigints(metadataDigests))
                 .update();
     }
 
@@ -270,7 +378,98 @@ class DialogueRepository {
                 rs.getLong("last_seq"),
                 rs.getBoolean("legal_hold"),
                 Sql.requiredInstant(rs, "created_at"),
-                Sql.requiredInstant(rs, "updated_at"));
+                Sql.requiredInstant(rs, "updated_at"),
+                Dialogue.Status.fromWire(rs.getString("status")).orElseThrow(),
+                rs.getObject("parent_id", UUID.class),
+                rs.getInt("thread_count"));
+    }
+
+    /** A node of a dialogue's tree. */
+    record Node(UUID id, boolean legalHold, java.time.@Nullable Instant deletedAt) {}
+
+    /** The dialogue and every thread below it, first the dialogue itself (empty when it isn't here). */
+    List<Node> tree(UUID project, String ns, UUID id) {
+        return jdbc.sql(TREE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .query((rs, n) -> new Node(
+                        rs.getObject("dialogue_id", UUID.class),
+                        rs.getBoolean("legal_hold"),
+                        Sql.instant(rs, "deleted_at")))
+                .list();
+    }
+
+    /** The depth of a live dialogue, kept from being deleted until commit; empty when it isn't here. */
+    Optional<Integer> depth(UUID project, String ns, UUID id) {
+        return jdbc.sql(DEPTH)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .query(Integer.class)
+                .optional();
+    }
+
+    void softDelete(UUID project, String ns, List<UUID> ids, java.time.Instant now) {
+        jdbc.sql(SOFT_DELETE_DIALOGUES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("ids", ids.toArray(UUID[]::new))
+                .param("now", Sql.timestamptz(now))
+                .update();
+    }
+
+    void delete(UUID project, String ns, List<UUID> ids) {
+        jdbc.sql(DELETE_DIALOGUES)
+                .param("project", project)
+                .param("ns", ns)
+                .param("ids", ids.toArray(UUID[]::new))
+                .update();
+    }
+
+    /** The dialogues a restore brought back (the dialogue first is not guaranteed); empty: nothing to restore. */
+    List<UUID> restoreTree(UUID project, String ns, UUID id, java.time.Instant windowStart) {
+        return jdbc.sql(RESTORE_TREE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .param("windowStart", Sql.timestamptz(windowStart))
+                .query(UUID.class)
+                .list();
+    }
+
+    /** A dialogue's state (JSON text, null when never set) and its version. */
+    record State(@Nullable String json, long version) {}
+
+    Optional<State> state(UUID project, String ns, UUID id) {
+        FieldRef ref = new FieldRef(project, ns, "dialogues", id, "state");
+        return jdbc.sql(FIND_STATE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", id)
+                .query((rs, n) -> {
+                    byte[] sealed = rs.getBytes("state");
+                    return new State(sealed == null ? null : values.open(ref, sealed), rs.getLong("state_version"));
+                })
+                .optional();
+    }
+
+    /**
+     * Seals and writes a state if the version is still {@code expected}; {@code bump} is 1 for a change, 0 for
+     * a re-encryption. False when the version moved (or the dialogue is gone).
+     */
+    boolean writeState(
+            UUID project, String ns, UUID id, String json, long expected, int bump, java.time.Instant updated) {
+        return jdbc.sql(WRITE_STATE)
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("id", id)
+                        .param("state", values.seal(new FieldRef(project, ns, "dialogues", id, "state"), json))
+                        .param("bump", bump)
+                        .param("expected", expected)
+                        .param("updated", Sql.timestamptz(updated))
+                        .update()
+                == 1;
     }
 
     private static FieldRef ref(Dialogue d, String column) {

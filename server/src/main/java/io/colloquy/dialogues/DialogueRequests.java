@@ -26,7 +26,10 @@ final class DialogueRequests {
                                     max = DialogueService.MAX_TAG_CHARS,
                                     message = "each tag must be 1 to 64 characters")
                             String>
-                    tags) {}
+                    tags,
+
+            @Nullable String status,
+            @Nullable String parentId) {}
 
     /** {@code POST .../messages}: one message, or {@code {"messages": [...]}} (at most 100). */
     record AppendMessages(

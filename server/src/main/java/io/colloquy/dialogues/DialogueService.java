@@ -41,6 +41,10 @@ public class DialogueService implements SealedContent, TenantContent {
     public static final int MAX_TAGS = 32;
     public static final int MAX_TAG_CHARS = 64;
     public static final int MAX_BATCH = 100;
+    /** A thread's depth below its root dialogue (a thread of a thread is at depth 2). */
+    public static final int MAX_THREAD_DEPTH = 8;
+    /** A dialogue's state as compact JSON, in bytes of UTF-8. */
+    public static final int MAX_STATE_BYTES = 64 * 1024;
 
     private final DialogueRepository dialogues;
     private final MessageRepository messages;
@@ -71,7 +75,23 @@ public class DialogueService implements SealedContent, TenantContent {
     }
 
     /** A new dialogue's fields, validated by the caller. */
-    public record NewDialogue(@Nullable String title, Metadata metadata, List<String> tags) {}
+    public record NewDialogue(
+            @Nullable String title,
+            Metadata metadata,
+            List<String> tags,
+            Dialogue.Status status,
+            @Nullable String parentId) {
+        public NewDialogue(@Nullable String title, Metadata metadata, List<String> tags) {
+            this(title, metadata, tags, Dialogue.Status.ACTIVE, null);
+        }
+    }
+
+    /** What a list of dialogues is narrowed to: a tag, a status, time ranges and metadata pairs. */
+    public record DialogueFilter(
+            @Nullable String tag, Dialogue.@Nullable Status status, io.colloquy.web.ListFilters filters) {}
+
+    /** A dialogue's state and its version (0 until it is first set; the state is then {@code {}}). */
+    public record DialogueState(UUID dialogueId, tools.jackson.databind.node.ObjectNode state, long version) {}
 
     /** A message to append. */
     public record NewMessage(Message.Role role, String content, Metadata metadata) {}
@@ -82,13 +102,49 @@ public class DialogueService implements SealedContent, TenantContent {
             boolean clearTitle,
             @Nullable Metadata metadata,
             @Nullable List<String> tags,
-            @Nullable Boolean legalHold) {}
+            @Nullable Boolean legalHold,
+            Dialogue.@Nullable Status status) {
+        public DialogueChanges(
+                @Nullable String title,
+                boolean clearTitle,
+                @Nullable Metadata metadata,
+                @Nullable List<String> tags,
+                @Nullable Boolean legalHold) {
+            this(title, clearTitle, metadata, tags, legalHold, null);
+        }
+    }
 
     public Dialogue create(UUID project, Namespace ns, NewDialogue d) {
         Instant now = clock.instant();
+        UUID parent = null;
+        int depth = 0;
+        if (d.parentId() != null) {
+            parent = Ids.parse("dlg", d.parentId()).orElseThrow(ParentNotFound::new);
+            depth = dialogues.depth(project, ns.name(), parent).orElseThrow(ParentNotFound::new) + 1;
+            if (depth > MAX_THREAD_DEPTH) {
+                throw ValidationFailed.of("parent_id", "threads nest at most " + MAX_THREAD_DEPTH + " deep");
+            }
+        }
         Dialogue dialogue = new Dialogue(
-                project, ns.name(), Ids.newId(), d.title(), d.metadata(), List.copyOf(d.tags()), 0, 0, false, now, now);
-        dialogues.insert(dialogue, digests(project, ns.name(), dialogue.tags()));
+                project,
+                ns.name(),
+                Ids.newId(),
+                d.title(),
+                d.metadata(),
+                List.copyOf(d.tags()),
+                0,
+                0,
+                false,
+                now,
+                now,
+                d.status(),
+                parent,
+                0);
+        dialogues.insert(
+                dialogue,
+                digests(project, ns.name(), dialogue.tags()),
+                metadataDigests(project, ns.name(), dialogue.metadata()),
+                depth);
         audit.record(change(dialogue, Action.CREATED));
         quotas.consume(project, Quota.DIALOGUES, 1); // last: its counter row is locked until commit
         return dialogue;
@@ -99,16 +155,45 @@ public class DialogueService implements SealedContent, TenantContent {
     }
 
     public Page<Dialogue> list(UUID project, Namespace ns, @Nullable String tag, PageRequest page) {
+        return list(project, ns, new DialogueFilter(tag, null, io.colloquy.web.ListFilters.none()), page);
+    }
+
+    public Page<Dialogue> list(UUID project, Namespace ns, DialogueFilter filter, PageRequest page) {
+        return list(project, ns, filter, null, page);
+    }
+
+    /** A page of a dialogue's direct threads, newest first; 404 when the dialogue isn't here. */
+    public Page<Dialogue> threads(UUID project, Namespace ns, String publicId, PageRequest page) {
+        Dialogue d = get(project, ns, publicId);
+        return list(project, ns, new DialogueFilter(null, null, io.colloquy.web.ListFilters.none()), d.id(), page);
+    }
+
+    private Page<Dialogue> list(
+            UUID project, Namespace ns, DialogueFilter filter, @Nullable UUID parent, PageRequest page) {
         UUID after = page.after() == null ? null : Ids.fromHex(page.after()).orElseThrow(DialogueService::badCursor);
+        List<String> terms = new ArrayList<>();
+        if (filter.tag() != null) {
+            terms.add("tag:" + filter.tag());
+        }
+        terms.addAll(filter.filters().metadataTerms());
         Long digest = null;
-        if (tag != null) {
-            java.util.Optional<long[]> digests = index.queryTerms(project, ns.name(), List.of("tag:" + tag));
+        long[] metadata = null;
+        if (!terms.isEmpty()) {
+            java.util.Optional<long[]> digests = index.queryTerms(project, ns.name(), terms);
             if (digests.isEmpty()) {
                 return page.page(List.of(), d -> Ids.hex(d.id())); // no search key: no tag anywhere here
             }
-            digest = digests.get()[0];
+            long[] all = digests.get();
+            int first = 0;
+            if (filter.tag() != null) {
+                digest = all[first++];
+            }
+            if (first < all.length) {
+                metadata = java.util.Arrays.copyOfRange(all, first, all.length);
+            }
         }
-        return page.page(dialogues.list(project, ns.name(), after, digest, page.limit() + 1), d -> Ids.hex(d.id()));
+        var query = new DialogueRepository.Filter(digest, filter.status(), parent, metadata, filter.filters());
+        return page.page(dialogues.list(project, ns.name(), after, query, page.limit() + 1), d -> Ids.hex(d.id()));
     }
 
     public Dialogue update(UUID project, Namespace ns, String publicId, DialogueChanges changes) {
@@ -129,25 +214,60 @@ public class DialogueService implements SealedContent, TenantContent {
                 d.lastSeq(),
                 changes.legalHold() != null ? changes.legalHold() : d.legalHold(),
                 d.createdAt(),
-                clock.instant());
-        dialogues.update(updated, digests(project, ns.name(), updated.tags()));
+                clock.instant(),
+                changes.status() != null ? changes.status() : d.status(),
+                d.parentId(),
+                d.threadCount());
+        dialogues.update(
+                updated,
+                digests(project, ns.name(), updated.tags()),
+                metadataDigests(project, ns.name(), updated.metadata()));
         audit.record(change(updated, Action.UPDATED));
         return updated;
     }
 
     /**
-     * Deletes a dialogue with its messages: at once, or, when the project has a recovery window, out of
-     * every read and search at once and for good when the window ends (the purge job).
+     * Deletes a dialogue with its messages and its threads (the whole tree below it): at once, or, when the
+     * project has a recovery window, out of every read and search at once and for good when the window ends
+     * (the purge job). A legal hold on any dialogue of the tree refuses the delete (409 IMMUTABLE).
      */
     public void delete(UUID project, Namespace ns, String publicId) {
         Dialogue d = dialogues.find(project, ns.name(), id(publicId), true).orElseThrow(DialogueNotFound::new);
         requireEditable(project, d);
+        List<DialogueRepository.Node> tree = dialogues.tree(project, ns.name(), d.id());
+        if (tree.stream().anyMatch(DialogueRepository.Node::legalHold)) {
+            throw new ApiException(ErrorCode.IMMUTABLE, "A thread of the dialogue is under legal hold.");
+        }
+        List<UUID> threads = tree.stream()
+                .map(DialogueRepository.Node::id)
+                .filter(id -> !id.equals(d.id()))
+                .toList();
         if (projects.get(project).recoveryWindowDays() > 0) {
-            dialogues.softDelete(project, ns.name(), d.id(), clock.instant());
-            audit.record(change(d, Action.DELETED));
+            List<UUID> live = tree.stream()
+                    .filter(n -> n.deletedAt() == null)
+                    .map(DialogueRepository.Node::id)
+                    .toList();
+            dialogues.softDelete(project, ns.name(), live, clock.instant());
+            UUID event = audit.record(change(d, Action.DELETED));
+            audit.recordAll(live.stream()
+                    .filter(id -> !id.equals(d.id()))
+                    .map(id -> AuditLog.Change.of(
+                                    project,
+                                    ns.name(),
+                                    EntityType.DIALOGUE,
+                                    Ids.format("dlg", id),
+                                    Action.DELETED,
+                                    null)
+                            .under(event))
+                    .toList());
         } else {
             List<String> removed = recordDeletion(project, d.namespace(), d.id(), null);
-            dialogues.delete(project, ns.name(), d.id());
+            for (UUID thread : threads) {
+                removed.addAll(recordDeletion(project, d.namespace(), thread, null));
+            }
+            List<UUID> all = new ArrayList<>(threads);
+            all.add(d.id());
+            dialogues.delete(project, ns.name(), all);
             audit.eraseData(project, removed);
         }
     }
@@ -215,12 +335,11 @@ public class DialogueService implements SealedContent, TenantContent {
         if (ids.isEmpty()) {
             return 0;
         }
-        audit.recordAll(ids.stream()
-                .map(id -> AuditLog.Change.of(
-                                project, null, EntityType.DIALOGUE, Ids.format("dlg", id), Action.PURGED, null)
+        DialogueRepository.Purged purged = dialogues.purge(project, ids); // with their threads
+        audit.recordAll(purged.dialogues().stream()
+                .map(id -> AuditLog.Change.of(project, null, EntityType.DIALOGUE, id, Action.PURGED, null)
                         .under(parentEvent))
                 .toList());
-        DialogueRepository.Purged purged = dialogues.purge(project, ids);
         audit.eraseData(project, purged.dialogues());
         audit.eraseData(project, purged.messages());
         return purged.dialogues().size();
@@ -234,7 +353,12 @@ public class DialogueService implements SealedContent, TenantContent {
     public int resealOlderValues(UUID project, String ns, int current, int limit) {
         List<Dialogue> old = dialogues.withOlderValues(project, ns, current, limit);
         for (Dialogue d : old) {
-            dialogues.update(d, digests(project, ns, d.tags()));
+            dialogues.update(d, digests(project, ns, d.tags()), metadataDigests(project, ns, d.metadata()));
+            DialogueRepository.State state =
+                    dialogues.state(project, ns, d.id()).orElseThrow();
+            if (state.json() != null) {
+                dialogues.writeState(project, ns, d.id(), state.json(), state.version(), 0, d.updatedAt());
+            }
         }
         List<Message> oldMessages = messages.messagesWithOlderValues(project, ns, current, limit);
         oldMessages.forEach(messages::reseal);
@@ -245,11 +369,20 @@ public class DialogueService implements SealedContent, TenantContent {
     public Dialogue restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();
         Instant windowStart = clock.instant().minus(java.time.Duration.ofDays(window));
-        if (window == 0 || !dialogues.restore(project, ns.name(), id(publicId), windowStart)) {
+        List<UUID> tree =
+                window == 0 ? List.of() : dialogues.restoreTree(project, ns.name(), id(publicId), windowStart);
+        if (tree.isEmpty()) {
             throw new DialogueNotFound();
         }
         Dialogue restored = get(project, ns, publicId);
-        audit.record(change(restored, Action.RESTORED));
+        UUID event = audit.record(change(restored, Action.RESTORED));
+        for (UUID thread : tree) {
+            if (!thread.equals(restored.id())) {
+                dialogues
+                        .find(project, ns.name(), thread, false)
+                        .ifPresent(t -> audit.record(change(t, Action.RESTORED).under(event)));
+            }
+        }
         return restored;
     }
 
@@ -294,7 +427,16 @@ public class DialogueService implements SealedContent, TenantContent {
         for (int i = 0; i < batch.size(); i++) {
             NewMessage m = batch.get(i);
             numbered.add(new Message(
-                    project, ns.name(), dialogue, ids.get(i), last + 1 + i, m.role(), m.content(), m.metadata(), now));
+                    project,
+                    ns.name(),
+                    dialogue,
+                    ids.get(i),
+                    last + 1 + i,
+                    m.role(),
+                    m.content(),
+                    m.metadata(),
+                    now,
+                    null));
         }
         AuditLog.Outbox events = audit.outbox(
                 "events",
@@ -338,6 +480,111 @@ public class DialogueService implements SealedContent, TenantContent {
         audit.record(AuditLog.Change.of(
                 project, ns.name(), EntityType.MESSAGE, Ids.format("msg", id), Action.DELETED, null));
         audit.eraseData(project, List.of(Ids.format("msg", id)));
+    }
+
+    /**
+     * Edits a message's content and/or metadata (null leaves it); the audit event holds the message as it was
+     * before and after. Refused (409 IMMUTABLE) in an immutable project or under the dialogue's legal hold.
+     */
+    public Message editMessage(
+            UUID project,
+            Namespace ns,
+            String dialoguePublicId,
+            String messagePublicId,
+            @Nullable String content,
+            @Nullable Metadata metadata) {
+        Dialogue d =
+                dialogues.find(project, ns.name(), id(dialoguePublicId), true).orElseThrow(DialogueNotFound::new);
+        UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
+        Message m = messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
+        requireEditable(project, d);
+        Message edited = new Message(
+                m.projectId(),
+                m.namespace(),
+                m.dialogueId(),
+                m.id(),
+                m.seq(),
+                m.role(),
+                content != null ? content : m.content(),
+                metadata != null ? metadata : m.metadata(),
+                m.createdAt(),
+                clock.instant());
+        messages.edit(edited);
+        audit.record(AuditLog.Change.of(
+                project,
+                ns.name(),
+                EntityType.MESSAGE,
+                Ids.format("msg", id),
+                Action.UPDATED,
+                new MessageEdited(DialogueViews.MessageView.of(edited), DialogueViews.MessageView.of(m))));
+        return edited;
+    }
+
+    /** The data of a message's updated event: the message now, and as it was. */
+    record MessageEdited(DialogueViews.MessageView message, DialogueViews.MessageView previous) {}
+
+    /** A dialogue's state; 404 when the dialogue isn't here. */
+    public DialogueState state(UUID project, Namespace ns, String publicId) {
+        UUID id = id(publicId);
+        DialogueRepository.State s = dialogues.state(project, ns.name(), id).orElseThrow(DialogueNotFound::new);
+        return new DialogueState(id, stateObject(s.json()), s.version());
+    }
+
+    /**
+     * Replaces ({@code merge} false) or merges (RFC 7396 JSON merge patch) a dialogue's state; with
+     * {@code ifMatch}, only while its version is that (else 412 PRECONDITION_FAILED); without, the last writer
+     * wins. Refused (409 IMMUTABLE) in an immutable project or under the dialogue's legal hold.
+     */
+    public DialogueState changeState(
+            UUID project,
+            Namespace ns,
+            String publicId,
+            tools.jackson.databind.JsonNode change,
+            boolean merge,
+            @Nullable Long ifMatch) {
+        Dialogue d = dialogues.find(project, ns.name(), id(publicId), true).orElseThrow(DialogueNotFound::new);
+        requireEditable(project, d);
+        DialogueRepository.State current =
+                dialogues.state(project, ns.name(), d.id()).orElseThrow(DialogueNotFound::new);
+        if (ifMatch != null && ifMatch != current.version()) {
+            throw new ApiException(
+                    ErrorCode.PRECONDITION_FAILED,
+                    "The state is at version " + current.version() + ", not " + ifMatch + " (If-Match).");
+        }
+        tools.jackson.databind.node.ObjectNode next;
+        if (merge) {
+            tools.jackson.databind.JsonNode merged = JsonMergePatch.apply(stateObject(current.json()), change);
+            if (!merged.isObject()) {
+                throw ValidationFailed.of("state", "must stay a JSON object");
+            }
+            next = (tools.jackson.databind.node.ObjectNode) merged;
+        } else if (change.isObject()) {
+            next = (tools.jackson.databind.node.ObjectNode) change;
+        } else {
+            throw ValidationFailed.of("state", "must be a JSON object");
+        }
+        String json = Metadata.canonicalJson(next, "state", MAX_STATE_BYTES);
+        if (!dialogues.writeState(project, ns.name(), d.id(), json, current.version(), 1, clock.instant())) {
+            throw new IllegalStateException("The state's version changed under the dialogue's row lock");
+        }
+        DialogueState written = new DialogueState(d.id(), next, current.version() + 1);
+        audit.record(AuditLog.Change.of(
+                project,
+                ns.name(),
+                EntityType.DIALOGUE,
+                Ids.format("dlg", d.id()),
+                Action.UPDATED,
+                new StateChanged(next, written.version())));
+        return written;
+    }
+
+    /** The data of a state change's updated event. */
+    record StateChanged(tools.jackson.databind.node.ObjectNode state, long stateVersion) {}
+
+    private static tools.jackson.databind.node.ObjectNode stateObject(@Nullable String json) {
+        return json == null
+                ? tools.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                : Metadata.parse(json).value();
     }
 
     /** Validates message content against the configured limit. */
@@ -416,6 +663,14 @@ public class DialogueService implements SealedContent, TenantContent {
         return ValidationFailed.of("cursor", "is not a cursor this API returned");
     }
 
+    /** Metadata key/value pairs of scalar values are found like tags (see {@link Metadata#terms()}). */
+    private long[] metadataDigests(UUID project, String ns, Metadata metadata) {
+        return metadata.terms().stream()
+                .mapToLong(t -> index.term(project, ns, t))
+                .distinct()
+                .toArray();
+    }
+
     /** Tags are found by their keyed hash (the namespace's search key) in an indexed array. */
     private long[] digests(UUID project, String ns, List<String> tags) {
         return tags.stream()
@@ -434,6 +689,12 @@ public class DialogueService implements SealedContent, TenantContent {
     static final class DialogueNotFound extends NotFound {
         DialogueNotFound() {
             super("Dialogue not found.");
+        }
+    }
+
+    static final class ParentNotFound extends NotFound {
+        ParentNotFound() {
+            super("Parent dialogue not found.");
         }
     }
 

@@ -19,7 +19,10 @@ public final class DialogueViews {
             int messageCount,
             boolean legalHold,
             Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt,
+            String status,
+            @Nullable String parentId,
+            int threadCount) {
 
         public static DialogueView of(Dialogue d) {
             return new DialogueView(
@@ -31,7 +34,10 @@ public final class DialogueViews {
                     d.messageCount(),
                     d.legalHold(),
                     d.createdAt(),
-                    d.updatedAt());
+                    d.updatedAt(),
+                    d.status().wireName(),
+                    d.parentId() == null ? null : Ids.format("dlg", d.parentId()),
+                    d.threadCount());
         }
     }
 
@@ -42,7 +48,8 @@ public final class DialogueViews {
             String role,
             String content,
             ObjectNode metadata,
-            Instant createdAt) {
+            Instant createdAt,
+            @Nullable Instant updatedAt) {
 
         public static MessageView of(Message m) {
             return new MessageView(
@@ -52,9 +59,17 @@ public final class DialogueViews {
                     m.role().wireName(),
                     m.content(),
                     m.metadata().value(),
-                    m.createdAt());
+                    m.createdAt(),
+                    m.updatedAt());
         }
     }
 
     public record MessageBatchView(List<MessageView> data) {}
+
+    /** {@code GET|PUT|PATCH .../dialogues/{id}/state}; the version is also the response's {@code ETag}. */
+    record StateView(String dialogueId, ObjectNode state, long stateVersion) {
+        static StateView of(DialogueService.DialogueState s) {
+            return new StateView(Ids.format("dlg", s.dialogueId()), s.state(), s.version());
+        }
+    }
 }

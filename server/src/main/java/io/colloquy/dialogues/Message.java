@@ -4,7 +4,7 @@ import io.colloquy.web.Metadata;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A message of a dialogue; {@code seq} is dense per dialogue, starting at 1. */
+/** A message of a dialogue; {@code seq} is dense per dialogue, starting at 1; {@code updatedAt} null until edited. */
 public record Message(
         UUID projectId,
         String namespace,
@@ -14,7 +14,8 @@ public record Message(
         Role role,
         String content,
         Metadata metadata,
-        Instant createdAt) {
+        Instant createdAt,
+        @org.jspecify.annotations.Nullable Instant updatedAt) {
 
     public enum Role {
         USER,

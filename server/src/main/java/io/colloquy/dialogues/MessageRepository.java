@@ -42,6 +42,13 @@ class MessageRepository {
              WHERE project_id = :project AND namespace = :ns AND message_id = :id
             """;
 
+    /** An edit: new content (and its search tokens) and metadata, and when. */
+    private static final String EDIT_MESSAGE = """
+            UPDATE colloquy.messages SET content = :content, metadata = :metadata, search_tokens = :tokens,
+                   updated_at = :updated
+             WHERE project_id = :project AND namespace = :ns AND message_id = :id
+            """;
+
     /** The {@code WITH} item of {@link #append}'s statement that returns a row once the seqs are reserved. */
     static final String RESERVED = "reserved";
 
@@ -152,6 +159,18 @@ class MessageRepository {
                 .param("id", m.id())
                 .param("content", values.seal(ref(m, "content"), m.content()))
                 .param("metadata", values.seal(ref(m, "metadata"), m.metadata().json()))
+                .update();
+    }
+
+    void edit(Message m) {
+        jdbc.sql(EDIT_MESSAGE)
+                .param("project", m.projectId())
+                .param("ns", m.namespace())
+                .param("id", m.id())
+                .param("content", values.seal(ref(m, "content"), m.content()))
+                .param("metadata", values.seal(ref(m, "metadata"), m.metadata().json()))
+                .param("tokens", Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())))
+                .param("updated", Sql.timestamptz(m.updatedAt()))
                 .update();
     }
 
@@ -270,7 +289,8 @@ class MessageRepository {
                 Message.Role.ofWire(rs.getString("role")),
                 values.open(column(base, "content"), rs.getBytes("content")),
                 Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
-                Sql.requiredInstant(rs, "created_at"));
+                Sql.requiredInstant(rs, "created_at"),
+                Sql.instant(rs, "updated_at"));
     }
 
     private static FieldRef ref(Message m, String column) {

@@ -189,7 +189,7 @@ public class Exports {
         String cursor = null;
         do {
             Page<Dialogue> page =
-                    readPages(t, cursor, p -> dialogues.list(t.project(), t.namespace(), null, p), d -> 0);
+                    readPages(t, cursor, p -> dialogues.list(t.project(), t.namespace(), (String) null, p), d -> 0);
             for (Dialogue d : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("dlg", d.id()));
@@ -197,8 +197,11 @@ public class Exports {
                 g.writePOJOProperty("metadata", d.metadata().value());
                 g.writePOJOProperty("tags", d.tags());
                 g.writeBooleanProperty("legal_hold", d.legalHold());
+                g.writeStringProperty("status", d.status().wireName());
+                g.writeStringProperty("parent_id", d.parentId() == null ? null : Ids.format("dlg", d.parentId()));
                 g.writeStringProperty("created_at", d.createdAt().toString());
                 g.writeStringProperty("updated_at", d.updatedAt().toString());
+                writeState(g, t, d);
                 g.writeArrayPropertyStart("messages");
                 writeMessages(g, t, d);
                 g.writeEndArray();
@@ -206,6 +209,18 @@ public class Exports {
             }
             cursor = page.nextCursor();
         } while (cursor != null);
+    }
+
+    /** The dialogue's state and its version, read in a short transaction of its own. */
+    private void writeState(JsonGenerator g, Target t, Dialogue d) {
+        DialogueService.DialogueState state;
+        try {
+            state = read(t, () -> dialogues.state(t.project(), t.namespace(), Ids.format("dlg", d.id())));
+        } catch (NotFound deletedMeanwhile) {
+            return;
+        }
+        g.writePOJOProperty("state", state.state());
+        g.writeNumberProperty("state_version", state.version());
     }
 
     private void writeMessages(JsonGenerator g, Target t, Dialogue d) {
@@ -228,6 +243,9 @@ public class Exports {
                 g.writeStringProperty("content", m.content());
                 g.writePOJOProperty("metadata", m.metadata().value());
                 g.writeStringProperty("created_at", m.createdAt().toString());
+                g.writeStringProperty(
+                        "updated_at",
+                        m.updatedAt() == null ? null : m.updatedAt().toString());
                 g.writeEndObject();
             }
             cursor = page.nextCursor();
@@ -237,14 +255,25 @@ public class Exports {
     private void writeMemories(JsonGenerator g, Target t) {
         String cursor = null;
         do {
-            Page<Memory> page =
-                    readPages(t, cursor, p -> memories.list(t.project(), t.namespace(), null, p), m -> m.content()
-                            .length());
+            Page<Memory> page = readPages(
+                    t,
+                    cursor,
+                    p -> memories.list(t.project(), t.namespace(), null, p),
+                    m -> m.searchText().length()
+                            + (m.value() == null ? 0 : m.value().length()));
             for (Memory m : page.data()) {
                 g.writeStartObject();
-                g.writeStringProperty("id", Ids.format("mem", m.id()));
+                g.writeStringProperty("id", m.publicId());
                 g.writeStringProperty("kind", m.kind().wireName());
                 g.writeStringProperty("content", m.content());
+                if (m.value() != null) {
+                    g.writeName("value");
+                    g.writeRawValue(m.value()); // compact JSON checked when it was written
+                } else {
+                    g.writeNullProperty("value");
+                }
+                g.writeStringProperty("label", m.label());
+                g.writeStringProperty("description", m.description());
                 g.writePOJOProperty("metadata", m.metadata().value());
                 g.writeStringProperty(
                         "expires_at",

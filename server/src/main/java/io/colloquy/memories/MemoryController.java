@@ -40,7 +40,11 @@ class MemoryController {
             @Nullable String content,
             @Nullable String kind,
             @Nullable ObjectNode metadata,
-            @Nullable Instant expiresAt) {}
+            @Nullable Instant expiresAt,
+            @Nullable String id,
+            @Nullable JsonNode value,
+            @Nullable String label,
+            @Nullable String description) {}
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
@@ -48,14 +52,28 @@ class MemoryController {
         Namespace namespace = tenant.namespace();
         Memory.Kind kind = Memory.Kind.fromWire(body.kind())
                 .orElseThrow(() -> ValidationFailed.of("kind", "is required: short_term or long_term"));
+        String value = body.value() == null || body.value().isNull()
+                ? null
+                : Metadata.canonicalJson(body.value(), "value", MemoryService.MAX_VALUE_BYTES);
         return MemoryView.of(memories.create(
                 tenant.projectId(),
                 namespace,
                 new MemoryService.NewMemory(
                         kind,
-                        memories.content(body.content()),
+                        body.content() == null && value != null ? null : memories.content(body.content()),
                         Metadata.of(body.metadata(), "metadata"),
-                        Timestamps.requireInRange(body.expiresAt(), "expires_at"))));
+                        Timestamps.requireInRange(body.expiresAt(), "expires_at"),
+                        body.id(),
+                        value,
+                        text(body.label(), "label", MemoryService.MAX_LABEL_CHARS),
+                        text(body.description(), "description", MemoryService.MAX_DESCRIPTION_CHARS))));
+    }
+
+    private static @Nullable String text(@Nullable String text, String field, int maxChars) {
+        if (text != null && text.codePointCount(0, text.length()) > maxChars) {
+            throw ValidationFailed.of(field, "must be at most " + maxChars + " characters");
+        }
+        return text;
     }
 
     @GetMapping
@@ -63,12 +81,18 @@ class MemoryController {
             Tenant tenant,
             @RequestParam(required = false) @Nullable String kind,
             @RequestParam(required = false) @Nullable String limit,
-            @RequestParam(required = false) @Nullable String cursor) {
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam java.util.Map<String, String> query) {
         Memory.Kind k = kind == null
                 ? null
                 : Memory.Kind.fromWire(kind)
                         .orElseThrow(() -> ValidationFailed.of("kind", "must be short_term or long_term"));
-        Page<Memory> page = memories.list(tenant.projectId(), tenant.namespace(), k, PageRequest.of(limit, cursor));
+        Page<Memory> page = memories.list(
+                tenant.projectId(),
+                tenant.namespace(),
+                k,
+                io.colloquy.web.ListFilters.of(query),
+                PageRequest.of(limit, cursor));
         return new Page<>(page.data().stream().map(MemoryView::of).toList(), page.nextCursor());
     }
 
@@ -86,14 +110,20 @@ class MemoryController {
         if ((kindText != null && kind == null) || patch.isNull("kind")) {
             patch.problem("kind", "must be short_term or long_term");
         }
-        boolean hasContent = patch.has("content");
+        boolean hasContent = patch.has("content") && !patch.isNull("content");
         String content = patch.text("content", 0, Integer.MAX_VALUE);
         ObjectNode metadata = patch.object("metadata");
         Instant expiresAt = patch.timestamp("expires_at");
+        String label = patch.text("label", 0, MemoryService.MAX_LABEL_CHARS);
+        String description = patch.text("description", 0, MemoryService.MAX_DESCRIPTION_CHARS);
         patch.validate();
         if (hasContent) {
             content = memories.content(content);
         }
+        JsonNode valueNode = body.get("value");
+        String value = valueNode == null || valueNode.isNull()
+                ? null
+                : Metadata.canonicalJson(valueNode, "value", MemoryService.MAX_VALUE_BYTES);
         return MemoryView.of(memories.update(
                 tenant.projectId(),
                 tenant.namespace(),
@@ -105,7 +135,14 @@ class MemoryController {
                                 ? Metadata.empty()
                                 : metadata == null ? null : Metadata.of(metadata, "metadata"),
                         expiresAt,
-                        patch.isNull("expires_at"))));
+                        patch.isNull("expires_at"),
+                        patch.isNull("content"),
+                        value,
+                        patch.isNull("value"),
+                        label,
+                        patch.isNull("label"),
+                        description,
+                        patch.isNull("description"))));
     }
 
     @PostMapping("/{id}/restore")

@@ -19,9 +19,18 @@ import org.springframework.stereotype.Repository;
 class MemoryRepository {
     private static final String INSERT = """
             INSERT INTO colloquy.memories
-                (project_id, namespace, memory_id, kind, content, metadata, search_tokens, expires_at, created_at, updated_at)
-            VALUES (:project, :ns, :id, :kind, :content, :metadata, :tokens, :expires, :created, :updated)
+                (project_id, namespace, memory_id, kind, content, metadata, search_tokens, expires_at, created_at, updated_at,
+                 client_id, value, label, description, metadata_digests)
+            VALUES (:project, :ns, :id, :kind, :content, :metadata, :tokens, :expires, :created, :updated,
+                    :clientId, :value, :label, :description, :metadataDigests)
+            ON CONFLICT DO NOTHING
             """;
+    /** The row id behind a client-chosen id, deleted and expired memories included. */
+    private static final String RESOLVE = """
+            SELECT memory_id FROM colloquy.memories
+             WHERE project_id = :project AND namespace = :ns AND client_id = :clientId
+            """;
+
     private static final String FIND = """
             SELECT * FROM colloquy.memories
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id
@@ -33,17 +42,23 @@ class MemoryRepository {
                AND (CAST(:kind AS text) IS NULL OR kind = CAST(:kind AS text))
                AND (CAST(:after AS uuid) IS NULL OR memory_id < CAST(:after AS uuid))
                AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
              ORDER BY memory_id DESC
              LIMIT :limit
             """;
     private static final String UPDATE = """
             UPDATE colloquy.memories
                SET kind = :kind, content = :content, metadata = :metadata, search_tokens = :tokens, expires_at = :expires,
-                   updated_at = :updated
+                   updated_at = :updated, value = :value, label = :label, description = :description,
+                   metadata_digests = :metadataDigests
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
     private static final String ALL = """
-            SELECT namespace, memory_id FROM colloquy.memories WHERE project_id = :project ORDER BY memory_id
+            SELECT namespace, memory_id, client_id FROM colloquy.memories WHERE project_id = :project ORDER BY memory_id
             """;
     private static final String DELETE = """
             DELETE FROM colloquy.memories WHERE project_id = :project AND namespace = :ns AND memory_id = :id
@@ -88,10 +103,22 @@ class MemoryRepository {
                 .list();
     }
 
-    void insert(Memory m) {
-        bind(jdbc.sql(INSERT), m)
-                .param("created", Sql.timestamptz(m.createdAt()))
-                .update();
+    /** False, having written nothing, when the namespace already has a memory with this id. */
+    boolean insert(Memory m) {
+        return bind(jdbc.sql(INSERT), m)
+                        .param("created", Sql.timestamptz(m.createdAt()))
+                        .param("clientId", m.clientId())
+                        .update()
+                == 1;
+    }
+
+    Optional<UUID> resolve(UUID project, String ns, String clientId) {
+        return jdbc.sql(RESOLVE)
+                .param("project", project)
+                .param("ns", ns)
+                .param("clientId", clientId)
+                .query(UUID.class)
+                .optional();
     }
 
     void update(Memory m) {
@@ -109,11 +136,23 @@ class MemoryRepository {
     }
 
     List<Memory> list(
-            UUID project, String ns, Memory.@Nullable Kind kind, @Nullable UUID after, int limit, Instant now) {
+            UUID project,
+            String ns,
+            Memory.@Nullable Kind kind,
+            long @Nullable [] metadataDigests,
+            io.colloquy.web.ListFilters times,
+            @Nullable UUID after,
+            int limit,
+            Instant now) {
         return jdbc.sql(LIST)
                 .param("project", project)
                 .param("ns", ns)
                 .param("kind", kind == null ? null : kind.wireName())
+                .param("metadata", metadataDigests == null ? null : Sql.bigints(metadataDigests))
+                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
+                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
+                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
+                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
                 .param("after", after)
                 .param("limit", limit)
                 .param("now", Sql.timestamptz(now))
@@ -168,19 +207,30 @@ class MemoryRepository {
                 .list();
     }
 
-    int purge(UUID project, List<UUID> ids) {
-        return jdbc.sql("DELETE FROM colloquy.memories WHERE project_id = :project AND memory_id = ANY(:ids)")
+    /** Removes memories for good; returns the ids of those it removed. */
+    List<UUID> purge(UUID project, List<UUID> ids) {
+        return jdbc.sql("DELETE FROM colloquy.memories WHERE project_id = :project AND memory_id = ANY(:ids)"
+                        + " RETURNING memory_id")
                 .param("project", project)
                 .param("ids", ids.toArray(UUID[]::new))
-                .update();
+                .query(UUID.class)
+                .list();
+    }
+
+    private static String publicId(UUID id, @Nullable String clientId) {
+        return clientId != null ? clientId : io.colloquy.platform.Ids.format("mem", id);
     }
 
     List<Memory> withOlderValues(UUID project, String ns, int current, int limit) {
         return jdbc.sql("""
                         SELECT * FROM colloquy.memories
                          WHERE project_id = :project AND namespace = :ns
-                           AND (substring(content from 2 for 4) <> int4send(CAST(:v AS integer))
-                                OR substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer)))
+                           AND ((content IS NOT NULL AND substring(content from 2 for 4) <> int4send(CAST(:v AS integer)))
+                                OR substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer))
+                                OR (value IS NOT NULL AND substring(value from 2 for 4) <> int4send(CAST(:v AS integer)))
+                                OR (label IS NOT NULL AND substring(label from 2 for 4) <> int4send(CAST(:v AS integer)))
+                                OR (description IS NOT NULL
+                                    AND substring(description from 2 for 4) <> int4send(CAST(:v AS integer))))
                          LIMIT :limit
                         """)
                 .param("project", project)
@@ -210,14 +260,17 @@ class MemoryRepository {
                 == 1;
     }
 
-    /** Where a memory is. */
-    record Ref(String namespace, UUID id) {}
+    /** Where a memory is, and its public id. */
+    record Ref(String namespace, UUID id, String publicId) {}
 
     /** Every memory of the project, expired ones included (for the audit events of a project deletion). */
     List<Ref> all(UUID project) {
         return jdbc.sql(ALL)
                 .param("project", project)
-                .query((rs, n) -> new Ref(rs.getString("namespace"), rs.getObject("memory_id", UUID.class)))
+                .query((rs, n) -> new Ref(
+                        rs.getString("namespace"),
+                        rs.getObject("memory_id", UUID.class),
+                        publicId(rs.getObject("memory_id", UUID.class), rs.getString("client_id"))))
                 .list();
     }
 
@@ -234,13 +287,22 @@ class MemoryRepository {
                 .param("ns", m.namespace())
                 .param("id", m.id())
                 .param("kind", m.kind().wireName())
-                .param("content", values.seal(ref(m.projectId(), m.namespace(), m.id(), "content"), m.content()))
+                .param("content", seal(m, "content", m.content()))
+                .param("value", seal(m, "value", m.value()))
+                .param("label", seal(m, "label", m.label()))
+                .param("description", seal(m, "description", m.description()))
+                .param(
+                        "metadataDigests",
+                        Sql.bigints(m.metadata().terms().stream()
+                                .mapToLong(t -> index.term(m.projectId(), m.namespace(), t))
+                                .distinct()
+                                .toArray()))
                 .param(
                         "metadata",
                         values.seal(
                                 ref(m.projectId(), m.namespace(), m.id(), "metadata"),
                                 m.metadata().json()))
-                .param("tokens", Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())))
+                .param("tokens", Sql.bigints(index.index(m.projectId(), m.namespace(), m.searchText())))
                 .param("expires", Sql.timestamptz(m.expiresAt()))
                 .param("updated", Sql.timestamptz(m.updatedAt()));
     }
@@ -254,11 +316,24 @@ class MemoryRepository {
                 ns,
                 id,
                 Memory.Kind.fromWire(rs.getString("kind")).orElseThrow(),
-                values.open(ref(project, ns, id, "content"), rs.getBytes("content")),
+                open(rs, project, ns, id, "content"),
                 Metadata.parse(values.open(ref(project, ns, id, "metadata"), rs.getBytes("metadata"))),
                 Sql.instant(rs, "expires_at"),
                 Sql.requiredInstant(rs, "created_at"),
-                Sql.requiredInstant(rs, "updated_at"));
+                Sql.requiredInstant(rs, "updated_at"),
+                rs.getString("client_id"),
+                open(rs, project, ns, id, "value"),
+                open(rs, project, ns, id, "label"),
+                open(rs, project, ns, id, "description"));
+    }
+
+    private byte @Nullable [] seal(Memory m, String column, @Nullable String text) {
+        return text == null ? null : values.seal(ref(m.projectId(), m.namespace(), m.id(), column), text);
+    }
+
+    private @Nullable String open(ResultSet rs, UUID project, String ns, UUID id, String column) throws SQLException {
+        byte[] sealed = rs.getBytes(column);
+        return sealed == null ? null : values.open(ref(project, ns, id, column), sealed);
     }
 
     private static FieldRef ref(UUID project, String ns, UUID id, String column) {

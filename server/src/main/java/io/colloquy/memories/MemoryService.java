@@ -13,6 +13,8 @@ import io.colloquy.platform.Ids;
 import io.colloquy.projects.ProjectService;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.TenantContent;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
 import io.colloquy.web.Metadata;
 import io.colloquy.web.NotFound;
 import io.colloquy.web.Page;
@@ -55,42 +57,127 @@ public class MemoryService implements SealedContent, TenantContent {
         this.maxContentChars = settings.limits().memoryContentMaxChars();
     }
 
+    /** A value as compact JSON, in bytes of UTF-8. */
+    public static final int MAX_VALUE_BYTES = 64 * 1024;
+
+    public static final int MAX_LABEL_CHARS = 200;
+    public static final int MAX_DESCRIPTION_CHARS = 2000;
+
+    /** A new memory: content, value or both; {@code id} a client-chosen id (null: one is made). */
     public record NewMemory(
             Memory.Kind kind,
-            String content,
+            @Nullable String content,
             Metadata metadata,
-            @Nullable Instant expiresAt) {}
+            @Nullable Instant expiresAt,
+            @Nullable String id,
+            @Nullable String value,
+            @Nullable String label,
+            @Nullable String description) {
+        public NewMemory(Memory.Kind kind, String content, Metadata metadata, @Nullable Instant expiresAt) {
+            this(kind, content, metadata, expiresAt, null, null, null, null);
+        }
+    }
 
-    /** Changes; null leaves a field as it is ({@code clearExpiry} removes the expiry). */
+    /**
+     * Changes; null leaves a field as it is ({@code clearExpiry} removes the expiry, the other clear flags
+     * their field; content and value can't both end up absent).
+     */
     public record MemoryChanges(
             Memory.@Nullable Kind kind,
             @Nullable String content,
             @Nullable Metadata metadata,
             @Nullable Instant expiresAt,
-            boolean clearExpiry) {}
+            boolean clearExpiry,
+            boolean clearContent,
+            @Nullable String value,
+            boolean clearValue,
+            @Nullable String label,
+            boolean clearLabel,
+            @Nullable String description,
+            boolean clearDescription) {
+        public MemoryChanges(
+                Memory.@Nullable Kind kind,
+                @Nullable String content,
+                @Nullable Metadata metadata,
+                @Nullable Instant expiresAt,
+                boolean clearExpiry) {
+            this(kind, content, metadata, expiresAt, clearExpiry, false, null, false, null, false, null, false);
+        }
+    }
 
     public Memory create(UUID project, Namespace ns, NewMemory m) {
         Instant now = clock.instant();
         requireFuture(m.expiresAt(), now);
+        if (m.content() == null && m.value() == null) {
+            throw ValidationFailed.of("content", "is required unless the memory has a value");
+        }
+        UUID id = Ids.newId();
+        String clientId = null;
+        if (m.id() != null) {
+            java.util.Optional<UUID> generated = Ids.parse("mem", m.id());
+            if (generated.isPresent()) {
+                id = generated.get();
+            } else if (Memory.CLIENT_ID.matcher(m.id()).matches()) {
+                clientId = m.id();
+            } else {
+                throw ValidationFailed.of("id", CLIENT_ID_PROBLEM);
+            }
+        }
         Memory memory = new Memory(
-                project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
-        memories.insert(memory);
+                project,
+                ns.name(),
+                id,
+                m.kind(),
+                m.content(),
+                m.metadata(),
+                m.expiresAt(),
+                now,
+                now,
+                clientId,
+                m.value(),
+                m.label(),
+                m.description());
+        if (!memories.insert(memory)) {
+            throw new ApiException(ErrorCode.ALREADY_EXISTS, "A memory with this id already exists in this namespace.");
+        }
         audit.record(change(memory, Action.CREATED, MemoryView.of(memory)));
         quotas.consume(project, Quota.MEMORIES, 1); // last: its counter row is locked until commit
         return memory;
     }
 
+    public static final String CLIENT_ID_PROBLEM =
+            "must be 1 to 128 characters: a letter or digit, then letters, digits, '_', '.', ':' or '-'";
+
     public Memory get(UUID project, Namespace ns, String publicId) {
-        return memories.find(project, ns.name(), id(publicId), clock.instant()).orElseThrow(MemoryNotFound::new);
+        return memories.find(project, ns.name(), id(project, ns, publicId), clock.instant())
+                .orElseThrow(MemoryNotFound::new);
     }
 
     public Page<Memory> list(UUID project, Namespace ns, Memory.@Nullable Kind kind, PageRequest page) {
+        return list(project, ns, kind, io.colloquy.web.ListFilters.none(), page);
+    }
+
+    /** A page of memories narrowed by kind, time ranges and metadata pairs (all ANDed). */
+    public Page<Memory> list(
+            UUID project,
+            Namespace ns,
+            Memory.@Nullable Kind kind,
+            io.colloquy.web.ListFilters filters,
+            PageRequest page) {
         UUID after = page.after() == null
                 ? null
                 : Ids.fromHex(page.after())
                         .orElseThrow(() -> ValidationFailed.of("cursor", "is not a cursor this API returned"));
+        long[] metadata = null;
+        if (!filters.metadata().isEmpty()) {
+            java.util.Optional<long[]> digests = index.queryTerms(project, ns.name(), filters.metadataTerms());
+            if (digests.isEmpty()) {
+                return page.page(java.util.List.of(), m -> Ids.hex(m.id())); // no search key: nothing indexed here
+            }
+            metadata = digests.get();
+        }
         return page.page(
-                memories.list(project, ns.name(), kind, after, page.limit() + 1, clock.instant()),
+                memories.list(project, ns.name(), kind, metadata, filters, after, page.limit() + 1, clock.instant()),
                 m -> Ids.hex(m.id()));
     }
 
@@ -103,11 +190,18 @@ public class MemoryService implements SealedContent, TenantContent {
                 m.namespace(),
                 m.id(),
                 c.kind() != null ? c.kind() : m.kind(),
-                c.content() != null ? c.content() : m.content(),
+                c.clearContent() ? null : c.content() != null ? c.content() : m.content(),
                 c.metadata() != null ? c.metadata() : m.metadata(),
                 c.clearExpiry() ? null : c.expiresAt() != null ? c.expiresAt() : m.expiresAt(),
                 m.createdAt(),
-                now);
+                now,
+                m.clientId(),
+                c.clearValue() ? null : c.value() != null ? c.value() : m.value(),
+                c.clearLabel() ? null : c.label() != null ? c.label() : m.label(),
+                c.clearDescription() ? null : c.description() != null ? c.description() : m.description());
+        if (updated.content() == null && updated.value() == null) {
+            throw ValidationFailed.of(c.clearContent() ? "content" : "value", "a memory keeps a content or a value");
+        }
         memories.update(updated);
         audit.record(change(updated, Action.UPDATED, MemoryView.of(updated)));
         return updated;
@@ -120,7 +214,7 @@ public class MemoryService implements SealedContent, TenantContent {
             memories.softDelete(project, ns.name(), m.id(), clock.instant());
         } else {
             memories.delete(project, ns.name(), m.id());
-            audit.eraseData(project, java.util.List.of(Ids.format("mem", m.id())));
+            audit.eraseData(project, java.util.List.of(auditId(m.id())));
         }
         audit.record(change(m, Action.DELETED, null));
     }
@@ -170,13 +264,15 @@ public class MemoryService implements SealedContent, TenantContent {
         if (ids.isEmpty()) {
             return 0;
         }
-        audit.recordAll(ids.stream()
-                .map(id -> AuditLog.Change.of(
-                                project, null, EntityType.MEMORY, Ids.format("mem", id), Action.PURGED, null)
+        java.util.List<String> gone = memories.purge(project, ids).stream()
+                .map(MemoryService::auditId)
+                .toList();
+        audit.recordAll(gone.stream()
+                .map(id -> AuditLog.Change.of(project, null, EntityType.MEMORY, id, Action.PURGED, null)
                         .under(parentEvent))
                 .toList());
-        audit.eraseData(project, ids.stream().map(id -> Ids.format("mem", id)).toList());
-        return memories.purge(project, ids);
+        audit.eraseData(project, gone);
+        return gone.size();
     }
 
     /** Re-encrypts up to {@code limit} memories sealed under a data key version other than {@code current}. */
@@ -191,7 +287,7 @@ public class MemoryService implements SealedContent, TenantContent {
     public Memory restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();
         Instant windowStart = clock.instant().minus(java.time.Duration.ofDays(window));
-        if (window == 0 || !memories.restore(project, ns.name(), id(publicId), windowStart)) {
+        if (window == 0 || !memories.restore(project, ns.name(), id(project, ns, publicId), windowStart)) {
             throw new MemoryNotFound();
         }
         Memory restored = get(project, ns, publicId);
@@ -214,7 +310,7 @@ public class MemoryService implements SealedContent, TenantContent {
                                 deleting.projectId(),
                                 m.namespace(),
                                 EntityType.MEMORY,
-                                Ids.format("mem", m.id()),
+                                auditId(m.id()),
                                 Action.DELETED,
                                 null)
                         .under(deleting.parentEventId()))
@@ -222,8 +318,16 @@ public class MemoryService implements SealedContent, TenantContent {
     }
 
     private static AuditLog.Change change(Memory m, Action action, @Nullable Object data) {
-        return AuditLog.Change.of(
-                m.projectId(), m.namespace(), EntityType.MEMORY, Ids.format("mem", m.id()), action, data);
+        return AuditLog.Change.of(m.projectId(), m.namespace(), EntityType.MEMORY, auditId(m.id()), action, data);
+    }
+
+    /**
+     * A memory's entity id in the audit log: always {@code mem_<32 hex>} of its row, unique in the project
+     * (a client-chosen id is unique per namespace only, and the log erases data by entity id project-wide);
+     * the event data carries the id the API shows.
+     */
+    private static String auditId(UUID id) {
+        return Ids.format("mem", id);
     }
 
     public String content(@Nullable String content) {
@@ -243,8 +347,16 @@ public class MemoryService implements SealedContent, TenantContent {
         }
     }
 
-    private static UUID id(String publicId) {
-        return Ids.parse("mem", publicId).orElseThrow(MemoryNotFound::new);
+    /** The row behind a public id: {@code mem_<32 hex>}, or a client-chosen id of this namespace. */
+    private UUID id(UUID project, Namespace ns, String publicId) {
+        java.util.Optional<UUID> generated = Ids.parse("mem", publicId);
+        if (generated.isPresent()) {
+            return generated.get();
+        }
+        if (!Memory.CLIENT_ID.matcher(publicId).matches()) {
+            throw new MemoryNotFound();
+        }
+        return memories.resolve(project, ns.name(), publicId).orElseThrow(MemoryNotFound::new);
     }
 
     static final class MemoryNotFound extends NotFound {

@@ -1,8 +1,9 @@
 package io.colloquy.memories;
 
-import io.colloquy.platform.Ids;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** A memory as the API shows it (over HTTP and as MCP tool results). */
@@ -10,20 +11,28 @@ public record MemoryView(
         String id,
         String namespace,
         String kind,
-        String content,
+        @Nullable String content,
         ObjectNode metadata,
         @Nullable Instant expiresAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Nullable JsonNode value,
+        @Nullable String label,
+        @Nullable String description) {
+    private static final JsonMapper VALUES = JsonMapper.builder().build();
+
     public static MemoryView of(Memory m) {
         return new MemoryView(
-                Ids.format("mem", m.id()),
+                m.publicId(),
                 m.namespace(),
                 m.kind().wireName(),
                 m.content(),
                 m.metadata().value(),
                 m.expiresAt(),
                 m.createdAt(),
-                m.updatedAt());
+                m.updatedAt(),
+                m.value() == null ? null : VALUES.readTree(m.value()),
+                m.label(),
+                m.description());
     }
 }

@@ -17,7 +17,7 @@ public record HitView(
         @Nullable String role,
         @Nullable String kind,
         double score,
-        String content,
+        @Nullable String content,
         Instant createdAt) {
 
     public static HitView of(SearchService.Hit h) {
@@ -36,14 +36,6 @@ public record HitView(
         }
         Memory m = h.memory();
         return new HitView(
-                "memory",
-                Ids.format("mem", m.id()),
-                null,
-                null,
-                null,
-                m.kind().wireName(),
-                h.score(),
-                m.content(),
-                m.createdAt());
+                "memory", m.publicId(), null, null, null, m.kind().wireName(), h.score(), m.content(), m.createdAt());
     }
 }

@@ -46,7 +46,7 @@ public class SearchService {
             @Nullable Message message,
             @Nullable Memory memory) {
         String content() {
-            return message != null ? message.content() : memory.content();
+            return message != null ? message.content() : memory.searchText();
         }
 
         Instant createdAt() {

@@ -15,6 +15,10 @@ public enum ErrorCode {
     ENCRYPTION_KEY_REVOKED(HttpStatus.CONFLICT, "conflict"),
     /** The project already has the most webhooks it may have (docs/webhooks.md). */
     WEBHOOK_LIMIT_EXCEEDED(HttpStatus.CONFLICT, "conflict"),
+    /** A resource with this client-chosen identifier already exists in this namespace. */
+    ALREADY_EXISTS(HttpStatus.CONFLICT, "conflict"),
+    /** An {@code If-Match} that does not name the resource's current version. */
+    PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "conflict"),
     REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "invalid_request"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "invalid_request"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request"),

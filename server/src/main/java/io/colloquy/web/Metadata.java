@@ -92,6 +92,47 @@ public record Metadata(ObjectNode value) {
         return Double.isFinite(d) && new BigDecimal(Double.toString(d)).compareTo(value) == 0;
     }
 
+    /**
+     * The blind index terms of the scalar top-level values ({@code meta:<key>=<value>}): strings as they are,
+     * numbers in their JSON form, booleans as {@code true}/{@code false}; objects, arrays and nulls are not
+     * indexed. A filter {@code ?metadata.<key>=<value>} looks for {@link #term(String, String)}.
+     */
+    public java.util.List<String> terms() {
+        java.util.List<String> terms = new java.util.ArrayList<>();
+        for (var entry : value.properties()) {
+            tools.jackson.databind.JsonNode v = entry.getValue();
+            if (v.isString()) {
+                terms.add(term(entry.getKey(), v.asString()));
+            } else if (v.isNumber() || v.isBoolean()) {
+                terms.add(term(entry.getKey(), v.toString()));
+            }
+        }
+        return terms;
+    }
+
+    public static String term(String key, String value) {
+        return "meta:" + key.length() + ":" + key + "=" + value;
+    }
+
+    /**
+     * Any JSON value checked as metadata is (well-formed keys, exact numbers: the audit log canonicalizes it)
+     * and at most {@code maxBytes} as compact JSON, which it returns; 400 naming {@code field} otherwise.
+     */
+    public static String canonicalJson(tools.jackson.databind.JsonNode value, String field, int maxBytes) {
+        if (!keysWellFormed(value)) {
+            throw ValidationFailed.of(field, "has a key that " + WellFormedText.PROBLEM);
+        }
+        if (!numbersExact(value)) {
+            throw ValidationFailed.of(
+                    field, "has a number that is not exactly representable as an IEEE-754 double (RFC 8785)");
+        }
+        String json = JSON.writeValueAsString(value);
+        if (json.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            throw ValidationFailed.of(field, "must be at most " + maxBytes + " bytes as JSON");
+        }
+        return json;
+    }
+
     public String json() {
         return value.isEmpty() ? "{}" : JSON.writeValueAsString(value);
     }

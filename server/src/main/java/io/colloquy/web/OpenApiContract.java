@@ -51,7 +51,15 @@ final class OpenApiContract implements OpenApiCustomizer {
         errors.put(405, List.of("METHOD_NOT_ALLOWED"));
         errors.put(406, List.of("NOT_ACCEPTABLE"));
         errors.put(408, List.of("REQUEST_TIMEOUT"));
-        errors.put(409, List.of("IMMUTABLE", "DELETE_PROTECTED", "ENCRYPTION_KEY_REVOKED", "WEBHOOK_LIMIT_EXCEEDED"));
+        errors.put(
+                409,
+                List.of(
+                        "IMMUTABLE",
+                        "DELETE_PROTECTED",
+                        "ENCRYPTION_KEY_REVOKED",
+                        "ALREADY_EXISTS",
+                        "WEBHOOK_LIMIT_EXCEEDED"));
+        errors.put(412, List.of("PRECONDITION_FAILED"));
         errors.put(413, List.of("PAYLOAD_TOO_LARGE"));
         errors.put(415, List.of("UNSUPPORTED_MEDIA_TYPE"));
         errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED"));
@@ -72,6 +80,14 @@ final class OpenApiContract implements OpenApiCustomizer {
         }
         components.addHeaders("Retry-After", header("Retry-After"));
         auditEventData(components.getSchemas());
+        for (String name : List.of("MemoryView", "CreateMemory")) { // a memory's value: any JSON
+            Schema<?> schema = components.getSchemas().get(name);
+            if (schema != null
+                    && schema.getProperties() != null
+                    && schema.getProperties().containsKey("value")) {
+                schema.getProperties().put("value", new JsonSchema().description("any JSON value (null: none)"));
+            }
+        }
         ERRORS.forEach((status, codes) -> components.addResponses("Error" + status, withHeaders(error(status, codes))));
         components.addResponses("Error", withHeaders(error(null, List.of())));
 
@@ -84,7 +100,7 @@ final class OpenApiContract implements OpenApiCustomizer {
             requestBody(method, path, operation);
             special(method, path, operation);
             operation.getResponses().values().forEach(OpenApiContract::withHeaders);
-            errorResponses(method, operation);
+            errorResponses(method, path, operation);
         }));
 
         paths.addPathItem("/mcp", mcp());
@@ -179,7 +195,17 @@ final class OpenApiContract implements OpenApiCustomizer {
                                         .typesItem("array")
                                         .items(string().minLength(1).maxLength(64))
                                         .maxItems(32)))
-                        .addProperty("legal_hold", bool().description("admin keys only")));
+                        .addProperty("legal_hold", bool().description("admin keys only"))
+                        .addProperty("status", enumOf("active", "ended", "archived")));
+        schemas.put(
+                "DialogueStateMergePatch",
+                object().description("PATCH a dialogue's state: an RFC 7396 JSON merge patch (null removes a member);"
+                        + " the result must be an object of at most 64 KiB as compact JSON."));
+        schemas.put(
+                "MessageChanges",
+                object().description("PATCH a message: only the fields sent change; null clears metadata.")
+                        .addProperty("content", string().minLength(1))
+                        .addProperty("metadata", nullable(object())));
         schemas.put(
                 "MemoryChanges",
                 object().description("PATCH a memory: only the fields sent change; null clears metadata, expires_at.")
@@ -282,7 +308,7 @@ final class OpenApiContract implements OpenApiCustomizer {
                 .responses(responses)
                 .security(List.of(new SecurityRequirement().addList(API_KEY)));
         post.getResponses().values().forEach(OpenApiContract::withHeaders);
-        errorResponses(PathItem.HttpMethod.POST, post);
+        errorResponses(PathItem.HttpMethod.POST, "/mcp", post);
         return new PathItem().post(post);
     }
 
@@ -318,8 +344,21 @@ final class OpenApiContract implements OpenApiCustomizer {
         if (operation.getParameters() == null) {
             return;
         }
+        if (operation.getParameters().removeIf(p -> p.getName().equals("query"))) {
+            // a list's shared filters (ListFilters), read from every query parameter
+            operation.addParametersItem(query("created_after", string().format("date-time"), "RFC 3339; exclusive"));
+            operation.addParametersItem(query("created_before", string().format("date-time"), "RFC 3339; exclusive"));
+            operation.addParametersItem(query("updated_after", string().format("date-time"), "RFC 3339; exclusive"));
+            operation.addParametersItem(query("updated_before", string().format("date-time"), "RFC 3339; exclusive"));
+            operation.addParametersItem(query(
+                    "metadata.<key>",
+                    string(),
+                    "only items whose metadata has this scalar value at this top-level key (numbers and"
+                            + " booleans as JSON writes them; several are ANDed; matched on the keyed blind index)"));
+        }
         for (Parameter p : operation.getParameters()) {
             switch (p.getName()) {
+                case "status" -> p.schema(enumOf("active", "ended", "archived"));
                 case "ns" -> p.schema(string().pattern(NAMESPACE_PATTERN));
                 case "limit" -> p.schema(integer(1, 200).description("default 50"));
                 case "after_seq", "from_size", "to_size", "tree_size" -> p.schema(integer(0, null));
@@ -339,6 +378,8 @@ final class OpenApiContract implements OpenApiCustomizer {
                         case "/v1/projects/{id}" -> "ProjectPlanChange";
                         case "/v1/namespaces/{ns}/dialogues/{id}" -> "DialogueChanges";
                         case "/v1/namespaces/{ns}/memories/{id}" -> "MemoryChanges";
+                        case "/v1/namespaces/{ns}/dialogues/{id}/state" -> "DialogueStateMergePatch";
+                        case "/v1/namespaces/{ns}/dialogues/{id}/messages/{mid}" -> "MessageChanges";
                         default -> throw new IllegalStateException("no documented body for PATCH " + path);
                     };
             operation.requestBody(jsonBody(ref(schema)));
@@ -364,6 +405,18 @@ final class OpenApiContract implements OpenApiCustomizer {
         switch (method + " " + path) {
             case "POST /v1/projects", "PATCH /v1/projects/{id}" ->
                 operation.security(List.of(new SecurityRequirement().addList(OPERATOR_TOKEN)));
+            case "PUT /v1/namespaces/{ns}/dialogues/{id}/state", "PATCH /v1/namespaces/{ns}/dialogues/{id}/state" -> {
+                if (method == PathItem.HttpMethod.PUT) {
+                    operation.requestBody(jsonBody(
+                            object().description("the new state: any JSON object, at most 64 KiB as compact JSON")));
+                }
+                for (Parameter p : operation.getParameters()) {
+                    if ("If-Match".equals(p.getName())) {
+                        p.description("\"<state_version>\" (the ETag of a state response): 412 PRECONDITION_FAILED "
+                                + "when the state is at another version; without it the last writer wins");
+                    }
+                }
+            }
             case "GET /v1/exports/{token}" -> {
                 operation.security(List.of(new SecurityRequirement()));
                 operation
@@ -405,7 +458,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         }
     }
 
-    private static void errorResponses(PathItem.HttpMethod method, Operation operation) {
+    private static void errorResponses(PathItem.HttpMethod method, String path, Operation operation) {
         boolean hasBody = operation.getRequestBody() != null;
         ApiResponses responses = operation.getResponses();
         ERRORS.forEach((status, codes) -> {
@@ -414,6 +467,7 @@ final class OpenApiContract implements OpenApiCustomizer {
                         case 405 -> false;
                         case 408, 413, 415 -> hasBody;
                         case 422 -> method == PathItem.HttpMethod.POST;
+                        case 412 -> path.endsWith("/state") && method != PathItem.HttpMethod.GET;
                         default -> true;
                     };
             if (applies && !responses.containsKey(String.valueOf(status))) {

@@ -24,7 +24,8 @@ class SearchServiceTests {
                         Message.Role.USER,
                         content,
                         Metadata.empty(),
-                        Instant.ofEpochSecond(seconds)),
+                        Instant.ofEpochSecond(seconds),
+                        null),
                 null);
     }
 

@@ -112,14 +112,15 @@ class OpenApiDocumentTests {
                 "/v1/project", "ProjectChanges",
                 "/v1/projects/{id}", "ProjectPlanChange",
                 "/v1/namespaces/{ns}/dialogues/{id}", "DialogueChanges",
-                "/v1/namespaces/{ns}/memories/{id}", "MemoryChanges");
+                "/v1/namespaces/{ns}/memories/{id}", "MemoryChanges",
+                "/v1/namespaces/{ns}/dialogues/{id}/messages/{mid}", "MessageChanges");
         bodies.forEach((path, schema) -> assertThat(doc.get("paths")
                         .get(path)
                         .at("/patch/requestBody/content/application~1json/schema/$ref")
                         .asString())
                 .isEqualTo("#/components/schemas/" + schema));
         assertThat(doc.at("/components/schemas/DialogueChanges/properties").propertyNames())
-                .containsExactlyInAnyOrder("title", "metadata", "tags", "legal_hold");
+                .containsExactlyInAnyOrder("title", "metadata", "tags", "legal_hold", "status");
         assertThat(doc.at("/components/schemas/ProjectChanges/properties").has("ip_allowlist"))
                 .isTrue();
     }
@@ -301,6 +302,29 @@ class OpenApiDocumentTests {
             calls.put(
                     "GET /v1/namespaces/{ns}/dialogues/{id}/messages/{mid}",
                     () -> api.get(key, base + "/dialogues/" + dialogue + "/messages/" + message));
+            calls.put(
+                    "PATCH /v1/namespaces/{ns}/dialogues/{id}/messages/{mid}",
+                    () -> api.patch(
+                            key,
+                            base + "/dialogues/" + dialogue + "/messages/" + message,
+                            "{\"content\": \"edited\"}"));
+            calls.put(
+                    "GET /v1/namespaces/{ns}/dialogues/{id}/threads",
+                    () -> api.get(key, base + "/dialogues/" + dialogue + "/threads"));
+            calls.put(
+                    "PUT /v1/namespaces/{ns}/dialogues/{id}/state",
+                    () -> api.send(
+                            "PUT",
+                            base + "/dialogues/" + dialogue + "/state",
+                            key,
+                            "{\"step\": 1}",
+                            Map.of("Content-Type", "application/json", "If-Match", "\"0\"")));
+            calls.put(
+                    "PATCH /v1/namespaces/{ns}/dialogues/{id}/state",
+                    () -> api.patch(key, base + "/dialogues/" + dialogue + "/state", "{\"step\": 2}"));
+            calls.put(
+                    "GET /v1/namespaces/{ns}/dialogues/{id}/state",
+                    () -> api.get(key, base + "/dialogues/" + dialogue + "/state"));
             calls.put(
                     "DELETE /v1/namespaces/{ns}/dialogues/{id}/messages/{mid}",
                     () -> api.delete(key, base + "/dialogues/" + dialogue + "/messages/" + message));
