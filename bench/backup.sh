@@ -52,7 +52,7 @@ server_pid=$!
 t0="$(now)"
 until [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$BASE/readyz" || true)" = 200 ]; do
   kill -0 "$server_pid" 2>/dev/null || { tail -n 40 "$work/server.log"; die "the server exited"; }
-  [ "$(echo "$(now) - $t0 > 180" | bc)" = 1 ] && die "/readyz did not answer within 180 s"
+  [ "$(echo "$(now) - $t0 > 600" | bc)" = 1 ] && { tail -n 40 "$work/server.log"; die "/readyz did not answer within 600 s"; }
   sleep 0.2
 done
 
