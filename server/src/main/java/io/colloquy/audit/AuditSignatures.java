@@ -51,6 +51,45 @@ public final class AuditSignatures implements SealedContent {
         return signer.rawPublicKey();
     }
 
+    /** Whether {@code base64Signature} is an Ed25519 signature of {@code text} by the raw public key. */
+    public static boolean verify(byte[] rawPublicKey, String text, String base64Signature) {
+        try {
+            return SignedNote.verify(
+                    rawPublicKey, text, java.util.Base64.getDecoder().decode(base64Signature));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The key id of a raw public key (as {@link #keyId()} names the server's). */
+    public static String keyIdOf(byte[] rawPublicKey) {
+        return SignedNote.keyId(rawPublicKey);
+    }
+
+    /** The tree head of a log whose leaf hashes are these, in seq order (a backup's snapshot of a log). */
+    public static TreeHead treeHeadOf(java.util.List<byte[]> leafHashes) {
+        return new TreeHead(leafHashes.size(), java.util.HexFormat.of().formatHex(LogVerifier.rootOf(leafHashes)));
+    }
+
+    /** The verdict on a project's log checked against a tree head. */
+    public record LogCheck(boolean ok, String message) {}
+
+    /**
+     * Checks every event of the project's log as the verifier does (data against data_hash, fields against leaf_hash,
+     * dense seqs) and that its first {@code expected.treeSize()} events have {@code expected}'s root.
+     */
+    public LogCheck verifyAgainst(UUID project, TreeHead expected) {
+        LogVerifier.Outcome outcome = LogVerifier.verifyPrefix(
+                trail.exportLines(project),
+                expected.treeSize(),
+                java.util.HexFormat.of().parseHex(expected.rootHash()));
+        return new LogCheck(
+                outcome.ok(),
+                outcome.firstBadSeq() == null
+                        ? outcome.message()
+                        : "event " + outcome.firstBadSeq() + ": " + outcome.message());
+    }
+
     /** The project's current tree head (events committed but not yet sequenced are not in it). */
     public TreeHead treeHead(UUID project) {
         AuditTrail.CheckpointView c = trail.checkpoint(project);

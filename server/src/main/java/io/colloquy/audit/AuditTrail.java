@@ -169,6 +169,42 @@ class AuditTrail {
         }
     }
 
+    /**
+     * The project's events present now as JSON lines (as {@link #exportJsonl} writes them), read a page at a time in
+     * short tenant transactions as the iterator is consumed, from any thread.
+     */
+    java.util.Iterator<byte[]> exportLines(UUID project) {
+        long upto = tenants.inProject(project, () -> log.maxSeq(project));
+        return new java.util.Iterator<>() {
+            private java.util.Iterator<AuditRepository.Stored> page = java.util.Collections.emptyIterator();
+            private long cursor;
+            private boolean done = upto == 0;
+
+            @Override
+            public boolean hasNext() {
+                if (!page.hasNext() && !done) {
+                    long after = cursor;
+                    List<AuditRepository.Stored> rows = tenants.inProject(
+                            project, () -> log.events(project, after, upto, AuditRepository.Filter.NONE, EXPORT_PAGE));
+                    done = rows.size() < EXPORT_PAGE;
+                    if (!rows.isEmpty()) {
+                        cursor = rows.getLast().view().seq();
+                    }
+                    page = rows.iterator();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public byte[] next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return json.writeValueAsBytes(page.next().view());
+            }
+        };
+    }
+
     /** The stored subtree hashes a computation needs, fetched in one query. */
     private Merkle.Nodes stored(UUID project, Consumer<Merkle.Nodes> computation) {
         Set<Merkle.Coord> needed = new HashSet<>(Merkle.needed(computation));

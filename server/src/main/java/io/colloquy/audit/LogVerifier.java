@@ -157,6 +157,33 @@ final class LogVerifier {
     }
 
     /**
+     * Checks every event of a log (seqs dense from 1, data against data_hash, fields against leaf_hash) and that
+     * its first {@code size} leaves have root {@code root}: a restored log against the tree head its backup recorded.
+     */
+    static Outcome verifyPrefix(Iterator<byte[]> lines, long size, byte[] root) {
+        Leaves leaves = new Leaves();
+        Bad bad = new LogVerifier(new byte[32]).read(lines, leaves, new String[] {null});
+        long n = leaves.size();
+        if (bad != null) {
+            return Outcome.bad(bad.seq(), bad.reason(), n);
+        }
+        if (n < size) {
+            return Outcome.bad(n + 1, "missing: the tree head covers " + size + " events, the log has " + n, n);
+        }
+        if (!Arrays.equals(new Tree(leaves).root(size), root)) {
+            return Outcome.bad(null, "the first " + size + " events do not have the tree head's root", n);
+        }
+        return new Outcome(true, null, n + " events verified; the first " + size + " match the tree head", n);
+    }
+
+    /** The root of a tree of these leaf hashes. */
+    static byte[] rootOf(List<byte[]> leafHashes) {
+        Leaves leaves = new Leaves();
+        leafHashes.forEach(leaves::add);
+        return new Tree(leaves).root(leaves.size());
+    }
+
+    /**
      * The first seq where the log stops matching a trusted root of a tree of {@code size}, knowing that the
      * first {@code knownBad} local leaves already do not: binary search over consistency proofs.
      */

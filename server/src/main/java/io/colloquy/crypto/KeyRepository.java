@@ -71,6 +71,10 @@ class KeyRepository {
             DELETE FROM colloquy.data_keys
              WHERE project_id = :project AND namespace = :ns AND purpose = 'data' AND version < :current
             """;
+    private static final String KEY_IDS = """
+            SELECT purpose || ':' || version || ':' || (extract(epoch FROM created_at) * 1000000)::bigint AS id
+              FROM colloquy.data_keys WHERE project_id = :project AND namespace = :ns
+            """;
     private static final String DELETE_NAMESPACE_KEYS = """
             DELETE FROM colloquy.data_keys WHERE project_id = :project AND namespace = :ns
             """;
@@ -271,6 +275,37 @@ class KeyRepository {
                 .param("ns", ns)
                 .param("current", current)
                 .update();
+    }
+
+    /**
+     * The namespace's keys as the erasure journal names them: {@code purpose:version:created_at in epoch
+     * microseconds}. Stable across rewraps (a rotation changes the wrapped bytes, never the key or its time).
+     */
+    List<String> namespaceKeyIds(UUID project, String ns) {
+        return jdbc.sql(KEY_IDS + " ORDER BY 1")
+                .param("project", project)
+                .param("ns", ns)
+                .query((rs, n) -> rs.getString(1))
+                .list();
+    }
+
+    /** Whether any of these keys (named as {@link #namespaceKeyIds} names them) is still stored. */
+    boolean anyNamespaceKeyLeft(UUID project, String ns, List<String> ids) {
+        return !ids.isEmpty()
+                && jdbc.sql("SELECT EXISTS (SELECT 1 FROM (" + KEY_IDS + ") k WHERE k.id = ANY(:ids))")
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("ids", ids.toArray(String[]::new))
+                        .query(Boolean.class)
+                        .single();
+    }
+
+    /** Whether the project still has a project key or key state (a deleted project has neither). */
+    boolean anyProjectKeyLeft(UUID project) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM colloquy.project_keys WHERE project_id = :project)
+                            OR EXISTS (SELECT 1 FROM colloquy.project_encryption WHERE project_id = :project)
+                        """).param("project", project).query(Boolean.class).single();
     }
 
     void deleteNamespaceKeys(UUID project, String ns) {

@@ -29,12 +29,15 @@ public class ProjectKeys {
     private final Keyring keyring;
     private final KeyEncryptionKeyProvider kek;
     private final Clock clock;
+    private final ErasureJournal journal;
 
-    ProjectKeys(KeyRepository keys, Keyring keyring, KeyEncryptionKeyProvider kek, Clock clock) {
+    ProjectKeys(
+            KeyRepository keys, Keyring keyring, KeyEncryptionKeyProvider kek, Clock clock, ErasureJournal journal) {
         this.keys = keys;
         this.keyring = keyring;
         this.kek = kek;
         this.clock = clock;
+        this.journal = journal;
     }
 
     /** What a project's encryption looks like from outside (never key material). */
@@ -137,10 +140,14 @@ public class ProjectKeys {
         return status(project);
     }
 
-    /** Destroys the namespace's data and search keys: every copy of its ciphertext becomes unreadable. */
+    /**
+     * Destroys the namespace's data and search keys: every copy of its ciphertext becomes unreadable. The keys are
+     * named in the erasure journal first, so a restored backup that still holds them is erased again.
+     */
     public void shredNamespace(UUID project, String namespace) {
         keys.lockChanges(project);
         keyring.forget(project);
+        journal.recordNamespace(project, namespace, keys.namespaceKeyIds(project, namespace));
         keys.deleteNamespaceKeys(project, namespace);
     }
 
@@ -227,10 +234,11 @@ public class ProjectKeys {
         return keys.deleteOldDataKeys(project, ns, current);
     }
 
-    /** Destroys every key of the project (before its rows are deleted). */
+    /** Destroys every key of the project (before its rows are deleted), recorded first in the erasure journal. */
     public void shredProject(UUID project) {
         holdChanges(project);
         keyring.forget(project);
+        journal.recordProject(project);
         for (KeyRepository.WrappedDataKey k : keys.allDataKeys(project)) {
             keys.deleteNamespaceKeys(project, k.namespace());
         }

@@ -76,6 +76,23 @@ public class Erasure {
         return receipts.issue(project, null, deleted, head);
     }
 
+    /**
+     * Deletes a project again that the erasure journal says was deleted, whatever its delete protection says (a
+     * backup from before the deletion was restored); returns its receipt.
+     */
+    public Receipts.Signed replayProjectDeletion(UUID project) {
+        transactions.allowLongStatements(STATEMENT_TIMEOUT);
+        projectKeys.holdChanges(project);
+        Map<String, Long> deleted = new LinkedHashMap<>();
+        contents.forEach(content -> deleted.putAll(content.count(project, null)));
+        deleted.put("api_keys", keys.count(project));
+        AuditSignatures.TreeHead head = audit.treeHead(project);
+        projectKeys.shredProject(project);
+        projects.deleteErased(project);
+        audit.eraseProjectLog(project);
+        return receipts.issue(project, null, deleted, head);
+    }
+
     /** Erases one namespace (refused in immutable projects and under legal hold) and returns its receipt. */
     public Receipts.Signed eraseNamespace(UUID project, Namespace ns) {
         transactions.allowLongStatements(STATEMENT_TIMEOUT);

@@ -17,7 +17,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * audit verifier, which talks to a server over HTTP) run without starting anything at all: no database. Commands
  * with a remote form ({@link RemoteCliCommand}, e.g. {@code project create}) go through the data directory's running
  * server when there is one; otherwise, like the rest, they run in a context without a web server, whose database is
- * started by {@link EarlyDatabase} while the context is built.
+ * started by {@link EarlyDatabase} while the context is built. Commands with an offline first step
+ * ({@link OfflineCliCommand}, e.g. {@code restore}) run it before any context exists.
  */
 public final class CommandLine {
     private CommandLine() {}
@@ -37,6 +38,16 @@ public final class CommandLine {
         OptionalInt remote = overRunningServer(words);
         if (remote.isPresent()) {
             System.exit(remote.getAsInt());
+        }
+        for (OfflineCliCommand offline : ServiceLoader.load(OfflineCliCommand.class)) {
+            List<String> selector = offline.words();
+            if (words.size() >= selector.size()
+                    && words.subList(0, selector.size()).equals(selector)) {
+                OptionalInt done = offline.prepare(words.subList(selector.size(), words.size()), System.out);
+                if (done.isPresent()) {
+                    System.exit(done.getAsInt());
+                }
+            }
         }
         CliCommand standalone = find(standalone(), words);
         if (standalone != null) {
@@ -106,10 +117,14 @@ public final class CommandLine {
         s.append("  project create NAME [--plan PLAN] [--immutable-dialogues] [--delete-protection]\n");
         s.append("  receipts list                 deletion receipts (signed text, tab, base64 Ed25519 signature)\n");
         s.append("  keys rotate-master            new master key; every project key rewrapped; the old one retired\n");
+        s.append("  backup FILE [--key-file KEY]  encrypted, signed backup of the embedded database (while it runs)\n");
+        s.append("  restore FILE [--key-file KEY] into an empty data directory; verified before and after\n");
         commands.stream()
                 .filter(c -> !c.words().equals(List.of("project", "create"))
                         && !c.words().equals(List.of("receipts", "list"))
-                        && !c.words().equals(List.of("keys", "rotate-master")))
+                        && !c.words().equals(List.of("keys", "rotate-master"))
+                        && !c.words().equals(List.of("backup"))
+                        && !c.words().equals(List.of("restore")))
                 .forEach(c -> s.append("  ").append(c.usage()).append('\n'));
         return s.toString();
     }

@@ -63,18 +63,25 @@ class DatabaseConfiguration {
         if (db.external()) {
             return external(db);
         }
-        ServerSecrets secrets = new ServerSecrets(settings.dataDir());
-        EmbeddedPostgres pg = EmbeddedPostgres.start(settings.dataDir());
+        return embedded(settings.dataDir(), db.ownerUser(), db.appUser());
+    }
+
+    /** The embedded server of {@code dataDir}, started (or attached to), with the two roles and the database. */
+    static DatabaseEndpoint embedded(java.nio.file.Path dataDir, String ownerUser, String appUser) throws SQLException {
+        requireRoleName(ownerUser);
+        requireRoleName(appUser);
+        ServerSecrets secrets = new ServerSecrets(dataDir);
+        EmbeddedPostgres pg = EmbeddedPostgres.start(dataDir);
         pg.closedByApplication();
         try {
             String ownerPassword = secrets.getOrCreate("db-owner.password");
             String appPassword = secrets.getOrCreate("db-app.password");
-            createRolesAndDatabase(pg, db.ownerUser(), ownerPassword, db.appUser(), appPassword);
+            createRolesAndDatabase(pg, ownerUser, ownerPassword, appUser, appPassword);
             return new DatabaseEndpoint(
                     withSchema(pg.jdbcUrl(DATABASE)),
-                    db.ownerUser(),
+                    ownerUser,
                     ownerPassword,
-                    db.appUser(),
+                    appUser,
                     appPassword,
                     new DatabaseEndpoint.Embedded(
                             pg, pg.jdbcUrl(DATABASE), pg.superuser(), pg.superuserPassword(), pg.clusterDir()));
@@ -153,10 +160,16 @@ class DatabaseConfiguration {
     }
 
     static void migrate(DatabaseEndpoint endpoint) {
+        migrate(endpoint, "latest");
+    }
+
+    /** Migrates up to {@code target} (a version, or {@code latest}). */
+    static void migrate(DatabaseEndpoint endpoint, String target) {
         Flyway.configure()
                 .dataSource(endpoint.jdbcUrl(), endpoint.ownerUser(), endpoint.ownerPassword())
                 .schemas(SCHEMA)
                 .placeholders(Map.of("app_role", endpoint.appUser()))
+                .target(target)
                 .load()
                 .migrate();
     }

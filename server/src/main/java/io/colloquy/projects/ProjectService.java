@@ -153,6 +153,24 @@ public class ProjectService {
      */
     public void delete(UUID projectId) {
         requireDeletable(projectId);
+        deleteRows(projectId);
+    }
+
+    /** Whether the project exists (in the caller's tenant transaction). */
+    public boolean exists(UUID projectId) {
+        return projects.find(projectId).isPresent();
+    }
+
+    /**
+     * Deletes a project whose deletion the erasure journal recorded (a restored backup brought it back): its delete
+     * protection then is what it was before the deletion, which the operator already overrode once.
+     */
+    public void deleteErased(UUID projectId) {
+        projects.findForUpdate(projectId).orElseThrow(ProjectNotFound::new);
+        deleteRows(projectId);
+    }
+
+    private void deleteRows(UUID projectId) {
         Project p = get(projectId);
         UUID event = audit.record(change(p, Action.DELETED, null));
         events.publishEvent(new ProjectDeleting(projectId, event));
