@@ -3,6 +3,7 @@ package io.colloquy.webhooks;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookSigningException;
 import io.colloquy.audit.AuditFeed;
+import io.colloquy.crypto.EncryptionKeyRevoked;
 import io.colloquy.platform.Ids;
 import io.colloquy.tenant.TenantTransactions;
 import java.nio.charset.StandardCharsets;
@@ -147,6 +148,8 @@ final class WebhookDispatcher implements SmartLifecycle {
                 }
                 try {
                     runWebhook(project, id);
+                } catch (EncryptionKeyRevoked revoked) {
+                    // its secret can't be opened while the customer key is revoked: deliveries wait for it
                 } catch (RuntimeException e) {
                     log.warn(
                             "Webhook {} could not be served ({}); trying again next round",

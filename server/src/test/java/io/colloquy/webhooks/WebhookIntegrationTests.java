@@ -48,6 +48,9 @@ class WebhookIntegrationTests {
     @Autowired
     DatabaseEndpoint db;
 
+    @Autowired
+    org.springframework.context.ApplicationContext context;
+
     TestApi api;
     final List<TestReceiver> receivers = new ArrayList<>();
 
@@ -494,6 +497,51 @@ class WebhookIntegrationTests {
                     .as("cut short, not timed out")
                     .isLessThan(5_000);
         }
+    }
+
+    @Test
+    void theUrlIsCheckedAgainAtEveryDeliveryAndARefusedOneIsNeverSent() throws Exception {
+        TestReceiver receiver = receiver();
+        TestProject p = TestProjects.aProject(api);
+        String id = create(p, receiver.url("/"), List.of("memory.created"))
+                .at("/id")
+                .asString();
+        // the same server, but its guard now refuses loopback, as production does: the URL accepted at creation
+        // must be refused at delivery
+        WebhookDispatcher strict = new WebhookDispatcher(
+                context.getBean(WebhookRepository.class),
+                context.getBean(WebhookService.class),
+                context.getBean(io.colloquy.audit.AuditFeed.class),
+                context.getBean(io.colloquy.tenant.TenantTransactions.class),
+                new EgressGuard(EgressGuard.SYSTEM, false, false),
+                context.getBean(WebhookSender.class),
+                context.getBean(WebhookSettings.class),
+                context.getBean(java.time.Clock.class));
+        dispatcher.stop();
+        strict.start();
+        try {
+            p.memory(TestProjects.aNamespace(), "m");
+            await(
+                    () -> api.get(p.adminKey(), "/v1/webhooks/" + id + "/deliveries")
+                                    .json()
+                                    .at("/data")
+                                    .size()
+                            >= 1,
+                    "a refused attempt in the log");
+            assertThat(receiver.received)
+                    .as("nothing sent to a refused address")
+                    .isEmpty();
+        } finally {
+            strict.stop();
+            dispatcher.start();
+        }
+        JsonNode attempt = api.get(p.adminKey(), "/v1/webhooks/" + id + "/deliveries")
+                .json()
+                .at("/data/0");
+        assertThat(attempt.at("/status_code").isNull()).isTrue();
+        assertThat(attempt.at("/error").asString()).startsWith("refused");
+        assertThat(attempt.at("/next_retry_at").isString()).isTrue();
+        await(() -> receiver.received.size() == 1, "the retry, allowed again by the test guard");
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
