@@ -413,7 +413,7 @@ final class McpTools {
                         ErrorCode.FORBIDDEN,
                         "The API key lacks the " + needed.wireName() + " capability this tool needs.");
             }
-            ToolArguments args = ToolArguments.of(json, request.arguments());
+            ToolArguments args = ToolArguments.of(request.arguments());
             Namespace namespace = args.namespace();
             Work work = prepare.apply(args);
             args.validate();

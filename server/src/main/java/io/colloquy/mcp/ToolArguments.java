@@ -3,6 +3,7 @@ package io.colloquy.mcp;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.web.JsonBody;
 import io.colloquy.web.ValidationFailed;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  * same error the REST API gives for the same mistake.
  */
 final class ToolArguments {
+    private static final JsonMapper TREES = JsonMapper.builder().build();
+
     private final ObjectNode node;
     private final JsonBody body;
 
@@ -26,8 +29,44 @@ final class ToolArguments {
         this.body = JsonBody.of(node);
     }
 
-    static ToolArguments of(JsonMapper json, @Nullable Map<String, Object> arguments) {
-        return new ToolArguments(arguments == null ? json.createObjectNode() : json.valueToTree(arguments));
+    /**
+     * The arguments as the SDK parsed them, as a tree. Converted without the strict mapper's refusal of lone
+     * surrogates, so that {@link #requireWellFormed} can name the argument that holds one.
+     */
+    static ToolArguments of(@Nullable Map<String, Object> arguments) {
+        ObjectNode node = arguments == null ? TREES.createObjectNode() : TREES.valueToTree(arguments);
+        requireWellFormed(node, "");
+        return new ToolArguments(node);
+    }
+
+    /**
+     * Refuses a string (or name) with a lone UTF-16 surrogate anywhere in the arguments, as the REST API refuses it
+     * in a body: no UTF-8 text can hold it, so stored it would silently become '?'.
+     */
+    private static void requireWellFormed(JsonNode node, String path) {
+        if (node.isString() && !wellFormed(node.asString())) {
+            throw ValidationFailed.of(path, PROBLEM);
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireWellFormed(node.get(i), path + "[" + i + "]");
+            }
+        }
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                String name = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (!wellFormed(field.getKey())) {
+                    throw ValidationFailed.of(path.isEmpty() ? "arguments" : path, "has a name that " + PROBLEM);
+                }
+                requireWellFormed(field.getValue(), name);
+            }
+        }
+    }
+
+    private static final String PROBLEM = "contains a lone surrogate (not well-formed Unicode)";
+
+    private static boolean wellFormed(String s) {
+        return StandardCharsets.UTF_8.newEncoder().canEncode(s);
     }
 
     /** The namespace every tool acts in: required, with the pattern of the REST paths. */

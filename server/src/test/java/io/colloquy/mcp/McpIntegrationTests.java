@@ -310,6 +310,23 @@ class McpIntegrationTests {
                         "append_messages",
                         args("namespace", ns, "dialogue_id", dialogue, "messages", List.of(Map.of("role", "user")))),
                 "messages[0].content");
+        // sent as JSON text: the escape reaches the server as it is (a client library may replace it first)
+        TestApi.Response lone = api.send(
+                "POST",
+                "/mcp",
+                project.adminKey(),
+                """
+                {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"remember",
+                 "arguments":{"namespace":"%s","content":"lone \\ud800 surrogate"}}}""".formatted(ns),
+                Map.of("Content-Type", "application/json", "Accept", "application/json, text/event-stream"));
+        assertThat(lone.json().at("/result/isError").asBoolean())
+                .as(lone.body())
+                .isTrue();
+        assertFields(
+                TestApi.JSON
+                        .readTree(lone.json().at("/result/content/0/text").asString())
+                        .get("error"),
+                "content");
         assertFields(error(mcp, "search", args("namespace", ns)), "q");
         assertFields(error(mcp, "search", args("namespace", ns, "q", "!!!")), "q");
         assertFields(error(mcp, "search", args("namespace", ns, "q", "x", "types", List.of("files"))), "types");
