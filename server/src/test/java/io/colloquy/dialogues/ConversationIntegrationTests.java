@@ -354,6 +354,47 @@ class ConversationIntegrationTests {
         assertThat(bad.text("/error/fields/0/field")).isEqualTo("created_after");
     }
 
+    @Test
+    void searchFiltersByDialogueTagTimeRangesAndMetadata() {
+        String vip = api.post(project.adminKey(), base(), json("tags", List.of("vip")))
+                .text("/id");
+        String plain = project.dialogue(ns);
+        api.post(
+                project.adminKey(),
+                base() + "/" + vip + "/messages",
+                json("role", "user", "content", "refund please", "metadata", Map.of("lang", "en")));
+        api.post(
+                project.adminKey(),
+                base() + "/" + plain + "/messages",
+                json("role", "user", "content", "refund now", "metadata", Map.of("lang", "fr")));
+        api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/memories",
+                json("kind", "long_term", "content", "refund policy", "metadata", Map.of("lang", "en")));
+        String search = "/v1/namespaces/" + ns + "/search?q=refund";
+
+        assertThat(api.get(project.adminKey(), search).json().get("data")).hasSize(3);
+        JsonNode tagged =
+                api.get(project.adminKey(), search + "&tag=vip").json().get("data");
+        assertThat(tagged).hasSize(1);
+        assertThat(tagged.get(0).get("dialogue_id").asString()).isEqualTo(vip);
+        JsonNode english =
+                api.get(project.adminKey(), search + "&metadata.lang=en").json().get("data");
+        assertThat(english.valueStream().map(h -> h.get("type").asString()))
+                .containsExactlyInAnyOrder("message", "memory");
+        assertThat(api.get(project.adminKey(), search + "&created_after=2999-01-01T00:00:00Z")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.get(project.adminKey(), search + "&updated_before=2999-01-01T00:00:00Z")
+                        .json()
+                        .get("data"))
+                .hasSize(3);
+        TestApi.Response bad = api.get(project.adminKey(), search + "&created_before=tomorrow");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.text("/error/fields/0/field")).isEqualTo("created_before");
+    }
+
     // --- export and erasure
 
     @Test
