@@ -213,7 +213,23 @@ class TenantIsolationTests {
         String d = a.dialogue(ns);
         String m = a.message(ns, d, "only for A");
         String mem = a.memory(ns, "A's memory");
-        String before = snapshot(a, ns, d, m, mem);
+        String thread = TestProjects.thread(api, a, ns, d);
+        String named = api.post(
+                        a.adminKey(),
+                        "/v1/namespaces/" + ns + "/memories",
+                        json("id", "mem_a.named", "kind", "long_term", "value", java.util.Map.of("v", "A's memory")))
+                .text("/id");
+        api.send(
+                "PUT",
+                "/v1/namespaces/" + ns + "/dialogues/" + d + "/state",
+                a.adminKey(),
+                json("secret", "only for A"),
+                java.util.Map.of("Content-Type", "application/json"));
+        String before = snapshot(a, ns, d, m, mem)
+                + api.get(a.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + thread)
+                        .body()
+                + api.get(a.adminKey(), "/v1/namespaces/" + ns + "/memories/" + named)
+                        .body();
 
         String dlg = "/v1/namespaces/" + ns + "/dialogues/" + d;
         String mine = "/v1/namespaces/" + ns + "/memories/" + mem;
@@ -228,9 +244,22 @@ class TenantIsolationTests {
             assertNotFound(api.get(key, path + "/messages"));
             assertNotFound(api.get(key, path + "/messages/" + m));
             assertNotFound(api.delete(key, path + "/messages/" + m));
+            assertNotFound(api.patch(key, path + "/messages/" + m, json("content", "hijacked")));
+            assertNotFound(api.get(key, path + "/state"));
+            assertNotFound(api.send(
+                    "PUT", path + "/state", key, json("x", 1), java.util.Map.of("Content-Type", "application/json")));
+            assertNotFound(api.patch(key, path + "/state", json("x", 1)));
+            assertNotFound(api.get(key, path + "/threads"));
             assertNotFound(api.delete(key, path));
+            String parentPath = path.substring(0, path.lastIndexOf('/'));
+            assertNotFound(api.post(key, parentPath, json("parent_id", d)));
+            assertNotFound(api.get(key, parentPath + "/" + thread));
         }
-        for (var attempt : List.of(new Attempt(b.adminKey(), mine), new Attempt(a.adminKey(), otherMem))) {
+        for (var attempt : List.of(
+                new Attempt(b.adminKey(), mine),
+                new Attempt(a.adminKey(), otherMem),
+                new Attempt(b.adminKey(), "/v1/namespaces/" + ns + "/memories/" + named),
+                new Attempt(a.adminKey(), "/v1/namespaces/" + other + "/memories/" + named))) {
             assertNotFound(api.get(attempt.key(), attempt.dialoguePath()));
             assertNotFound(api.patch(attempt.key(), attempt.dialoguePath(), json("content", "hijacked")));
             assertNotFound(api.delete(attempt.key(), attempt.dialoguePath()));
@@ -298,7 +327,12 @@ class TenantIsolationTests {
             }
         }
 
-        assertThat(snapshot(a, ns, d, m, mem)).isEqualTo(before);
+        assertThat(snapshot(a, ns, d, m, mem)
+                        + api.get(a.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + thread)
+                                .body()
+                        + api.get(a.adminKey(), "/v1/namespaces/" + ns + "/memories/" + named)
+                                .body())
+                .isEqualTo(before);
     }
 
     /** One MCP tool call as a bare JSON-RPC request to {@code /mcp} (the server keeps no session). */
@@ -406,6 +440,8 @@ class TenantIsolationTests {
                 api.get(a.adminKey(), base + "/dialogues/" + d + "/messages/" + m)
                         .body(),
                 api.get(a.adminKey(), base + "/memories/" + mem).body(),
+                api.get(a.adminKey(), base + "/dialogues/" + d + "/state").body(),
+                api.get(a.adminKey(), base + "/dialogues/" + d + "/threads").body(),
                 String.valueOf(
                         api.get(a.adminKey(), "/v1/keys").json().get("data").size()));
     }

@@ -57,6 +57,14 @@ public final class TestProjects {
         return new TestProject(api, r.text("/project/id"), r.text("/key/key"), r.text("/key/id"));
     }
 
+    /** A new thread of dialogue {@code parent}. */
+    public static String thread(TestApi api, TestProject p, String ns, String parent) {
+        TestApi.Response r =
+                api.post(p.adminKey(), "/v1/namespaces/" + ns + "/dialogues", TestApi.json("parent_id", parent));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.text("/id");
+    }
+
     /** The UUID behind a public id such as {@code prj_<32 hex>}. */
     public static UUID uuid(String publicId) {
         String hex = publicId.substring(publicId.indexOf('_') + 1);

@@ -681,8 +681,37 @@ public class DialogueService implements SealedContent, TenantContent {
 
     /** Messages of the namespace holding every one of the keyword tokens, newest first (at most {@code limit}). */
     public List<Message> search(UUID project, Namespace ns, List<String> tokens, int limit) {
-        return index.queryTerms(project, ns.name(), tokens)
-                .map(hashes -> messages.search(project, ns.name(), hashes, limit))
+        return search(project, ns, tokens, null, io.colloquy.web.ListFilters.none(), limit);
+    }
+
+    /**
+     * Like {@link #search(UUID, Namespace, List, int)}, narrowed to dialogues with {@code tag} (null: any), the
+     * filters' time ranges (in the query) and metadata pairs (checked on the decrypted candidates).
+     */
+    public List<Message> search(
+            UUID project,
+            Namespace ns,
+            List<String> tokens,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int limit) {
+        List<String> terms = new ArrayList<>(tokens);
+        if (tag != null) {
+            terms.add("tag:" + tag);
+        }
+        List<String> metadata = filters.metadataTerms();
+        return index.queryTerms(project, ns.name(), terms)
+                .map(hashes -> messages
+                        .search(
+                                project,
+                                ns.name(),
+                                java.util.Arrays.copyOf(hashes, tokens.size()),
+                                tag == null ? null : hashes[tokens.size()],
+                                filters,
+                                limit)
+                        .stream()
+                        .filter(m -> m.metadata().terms().containsAll(metadata))
+                        .toList())
                 .orElse(List.of());
     }
 

@@ -118,6 +118,13 @@ class MessageRepository {
               JOIN colloquy.dialogues d
                 ON d.project_id = m.project_id AND d.namespace = m.namespace AND d.dialogue_id = m.dialogue_id
              WHERE m.project_id = :project AND m.namespace = :ns AND m.search_tokens @> :tokens AND d.deleted_at IS NULL
+               AND (CAST(:tag AS bigint) IS NULL OR d.tag_digests @> ARRAY[CAST(:tag AS bigint)])
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR m.created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR m.created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL
+                    OR COALESCE(m.updated_at, m.created_at) > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL
+                    OR COALESCE(m.updated_at, m.created_at) < CAST(:updatedBefore AS timestamptz))
              ORDER BY m.message_id DESC
              LIMIT :limit
             """;
@@ -265,11 +272,23 @@ class MessageRepository {
                 == 1;
     }
 
-    List<Message> search(UUID project, String ns, long[] tokens, int limit) {
+    /** Messages holding every token, of dialogues with the tag (null: any), inside the time ranges. */
+    List<Message> search(
+            UUID project,
+            String ns,
+            long[] tokens,
+            @org.jspecify.annotations.Nullable Long tag,
+            io.colloquy.web.ListFilters times,
+            int limit) {
         return jdbc.sql(SEARCH_MESSAGES)
                 .param("project", project)
                 .param("ns", ns)
                 .param("tokens", Sql.bigints(tokens))
+                .param("tag", tag)
+                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
+                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
+                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
+                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
                 .param("limit", limit)
                 .query((rs, n) -> message(rs))
                 .list();

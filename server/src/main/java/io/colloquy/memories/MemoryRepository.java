@@ -68,6 +68,11 @@ class MemoryRepository {
             SELECT * FROM colloquy.memories
              WHERE project_id = :project AND namespace = :ns AND search_tokens @> :tokens
                AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
              ORDER BY memory_id DESC
              LIMIT :limit
             """;
@@ -92,11 +97,23 @@ class MemoryRepository {
         this.index = index;
     }
 
-    List<Memory> search(UUID project, String ns, long[] tokens, int limit, Instant now) {
+    List<Memory> search(
+            UUID project,
+            String ns,
+            long[] tokens,
+            long @Nullable [] metadataDigests,
+            io.colloquy.web.ListFilters times,
+            int limit,
+            Instant now) {
         return jdbc.sql(SEARCH)
                 .param("project", project)
                 .param("ns", ns)
                 .param("tokens", Sql.bigints(tokens))
+                .param("metadata", metadataDigests == null ? null : Sql.bigints(metadataDigests))
+                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
+                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
+                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
+                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
                 .param("now", Sql.timestamptz(now))
                 .param("limit", limit)
                 .query((rs, n) -> map(rs))

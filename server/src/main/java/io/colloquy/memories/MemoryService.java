@@ -297,8 +297,25 @@ public class MemoryService implements SealedContent, TenantContent {
 
     /** Memories of the namespace holding every keyword token, newest first (at most {@code limit}). */
     public java.util.List<Memory> search(UUID project, Namespace ns, java.util.List<String> tokens, int limit) {
-        return index.queryTerms(project, ns.name(), tokens)
-                .map(hashes -> memories.search(project, ns.name(), hashes, limit, clock.instant()))
+        return search(project, ns, tokens, io.colloquy.web.ListFilters.none(), limit);
+    }
+
+    /** Like {@link #search(UUID, Namespace, java.util.List, int)}, narrowed by time ranges and metadata pairs. */
+    public java.util.List<Memory> search(
+            UUID project, Namespace ns, java.util.List<String> tokens, io.colloquy.web.ListFilters filters, int limit) {
+        java.util.List<String> terms = new java.util.ArrayList<>(tokens);
+        terms.addAll(filters.metadataTerms());
+        return index.queryTerms(project, ns.name(), terms)
+                .map(hashes -> memories.search(
+                        project,
+                        ns.name(),
+                        java.util.Arrays.copyOf(hashes, tokens.size()),
+                        hashes.length == tokens.size()
+                                ? null
+                                : java.util.Arrays.copyOfRange(hashes, tokens.size(), hashes.length),
+                        filters,
+                        limit,
+                        clock.instant()))
                 .orElse(java.util.List.of());
     }
 

@@ -29,7 +29,9 @@ class SearchController {
             @RequestParam(required = false) @Nullable String q,
             @RequestParam(required = false) @Nullable String types,
             @RequestParam(required = false) @Nullable String mode,
-            @RequestParam(required = false) @Nullable String limit) {
+            @RequestParam(required = false) @Nullable String limit,
+            @RequestParam(required = false) @Nullable String tag,
+            @RequestParam java.util.Map<String, String> query) {
         if (q == null || q.isBlank() || q.length() > 1_000) {
             throw ValidationFailed.of("q", "is required: 1 to 1000 characters with at least one letter or digit");
         }
@@ -61,7 +63,8 @@ class SearchController {
         if (io.colloquy.crypto.BlindIndex.tokens(q).isEmpty()) {
             throw ValidationFailed.of("q", "must contain at least one letter or digit");
         }
-        return new Results(search.search(tenant.projectId(), tenant.namespace(), q, wanted, n).stream()
+        var filters = io.colloquy.web.ListFilters.of(query);
+        return new Results(search.search(tenant.projectId(), tenant.namespace(), q, wanted, tag, filters, n).stream()
                 .map(HitView::of)
                 .toList());
     }

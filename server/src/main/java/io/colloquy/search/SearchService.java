@@ -55,6 +55,21 @@ public class SearchService {
     }
 
     public List<Hit> search(UUID project, Namespace ns, String query, List<Type> types, int limit) {
+        return search(project, ns, query, types, null, io.colloquy.web.ListFilters.none(), limit);
+    }
+
+    /**
+     * Keyword search narrowed by a dialogue tag (messages of dialogues with it; memories have no tags, so a
+     * tag leaves them out), time ranges and metadata pairs (of the message or memory itself).
+     */
+    public List<Hit> search(
+            UUID project,
+            Namespace ns,
+            String query,
+            List<Type> types,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int limit) {
         List<String> terms = BlindIndex.tokens(query);
         if (terms.isEmpty()) {
             return List.of();
@@ -62,11 +77,11 @@ public class SearchService {
         List<Hit> candidates = new ArrayList<>();
         if (types.contains(Type.MESSAGES)) {
             dialogues
-                    .search(project, ns, terms, CANDIDATES_PER_TYPE)
+                    .search(project, ns, terms, tag, filters, CANDIDATES_PER_TYPE)
                     .forEach(m -> candidates.add(new Hit(Type.MESSAGES, 0, m, null)));
         }
-        if (types.contains(Type.MEMORIES)) {
-            memories.search(project, ns, terms, CANDIDATES_PER_TYPE)
+        if (types.contains(Type.MEMORIES) && tag == null) {
+            memories.search(project, ns, terms, filters, CANDIDATES_PER_TYPE)
                     .forEach(m -> candidates.add(new Hit(Type.MEMORIES, 0, null, m)));
         }
         return rank(candidates, terms).stream().limit(limit).toList();

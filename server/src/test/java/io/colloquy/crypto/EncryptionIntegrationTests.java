@@ -94,10 +94,45 @@ class EncryptionIntegrationTests {
                     base + "/dialogues",
                     json("title", "title " + canary, "metadata", Map.of("note", canary), "tags", List.of(canary)));
             String dlg = d.text("/id");
+            String msg = api.post(
+                            project.adminKey(),
+                            base + "/dialogues/" + dlg + "/messages",
+                            json("role", "user", "content", "hello " + canary, "metadata", Map.of("k", canary)))
+                    .text("/id");
+            // issue 20: a dialogue's state, an edited message, a thread, a structured memory
+            assertThat(api.send(
+                                    "PUT",
+                                    base + "/dialogues/" + dlg + "/state",
+                                    project.adminKey(),
+                                    json("goal", canary, "nested", Map.of(canary, List.of(canary))),
+                                    Map.of("Content-Type", "application/json"))
+                            .status())
+                    .isEqualTo(200);
+            api.patch(project.adminKey(), base + "/dialogues/" + dlg + "/state", json("merged", canary));
+            assertThat(api.patch(
+                                    project.adminKey(),
+                                    base + "/dialogues/" + dlg + "/messages/" + msg,
+                                    json("content", "edited " + canary, "metadata", Map.of("e", canary)))
+                            .status())
+                    .isEqualTo(200);
             api.post(
                     project.adminKey(),
-                    base + "/dialogues/" + dlg + "/messages",
-                    json("role", "user", "content", "hello " + canary, "metadata", Map.of("k", canary)));
+                    base + "/dialogues",
+                    json("parent_id", dlg, "title", "thread " + canary, "metadata", Map.of("t", canary)));
+            assertThat(api.post(
+                                    project.adminKey(),
+                                    base + "/memories",
+                                    json(
+                                            "kind",
+                                            "long_term",
+                                            "value",
+                                            Map.of("v", canary),
+                                            "label",
+                                            "label " + canary,
+                                            "description",
+                                            "description " + canary))
+                            .status())
+                    .isEqualTo(201);
             api.send(
                     "POST",
                     base + "/memories",
@@ -114,7 +149,7 @@ class EncryptionIntegrationTests {
             assertThat(api.get(project.adminKey(), base + "/search?q=" + canary)
                             .json()
                             .get("data"))
-                    .hasSize(2);
+                    .hasSize(3);
             assertThat(api.get(project.adminKey(), base + "/dialogues?tag=" + canary)
                             .json()
                             .get("data"))

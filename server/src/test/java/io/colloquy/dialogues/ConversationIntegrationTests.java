@@ -354,6 +354,119 @@ class ConversationIntegrationTests {
         assertThat(bad.text("/error/fields/0/field")).isEqualTo("created_after");
     }
 
+    @Test
+    void searchFiltersByDialogueTagTimeRangesAndMetadata() {
+        String vip = api.post(project.adminKey(), base(), json("tags", List.of("vip")))
+                .text("/id");
+        String plain = project.dialogue(ns);
+        api.post(
+                project.adminKey(),
+                base() + "/" + vip + "/messages",
+                json("role", "user", "content", "refund please", "metadata", Map.of("lang", "en")));
+        api.post(
+                project.adminKey(),
+                base() + "/" + plain + "/messages",
+                json("role", "user", "content", "refund now", "metadata", Map.of("lang", "fr")));
+        api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/memories",
+                json("kind", "long_term", "content", "refund policy", "metadata", Map.of("lang", "en")));
+        String search = "/v1/namespaces/" + ns + "/search?q=refund";
+
+        assertThat(api.get(project.adminKey(), search).json().get("data")).hasSize(3);
+        JsonNode tagged =
+                api.get(project.adminKey(), search + "&tag=vip").json().get("data");
+        assertThat(tagged).hasSize(1);
+        assertThat(tagged.get(0).get("dialogue_id").asString()).isEqualTo(vip);
+        JsonNode english =
+                api.get(project.adminKey(), search + "&metadata.lang=en").json().get("data");
+        assertThat(english.valueStream().map(h -> h.get("type").asString()))
+                .containsExactlyInAnyOrder("message", "memory");
+        assertThat(api.get(project.adminKey(), search + "&created_after=2999-01-01T00:00:00Z")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(api.get(project.adminKey(), search + "&updated_before=2999-01-01T00:00:00Z")
+                        .json()
+                        .get("data"))
+                .hasSize(3);
+        TestApi.Response bad = api.get(project.adminKey(), search + "&created_before=tomorrow");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.text("/error/fields/0/field")).isEqualTo("created_before");
+    }
+
+    // --- export and erasure
+
+    @Test
+    void theExportHoldsStatusStateThreadsEditsAndStructuredMemories() {
+        String root =
+                api.post(project.adminKey(), base(), json("status", "ended")).text("/id");
+        String thread = TestProjects.thread(api, project, ns, root);
+        send("PUT", base() + "/" + root + "/state", json("goal", "exported"), Map.of());
+        String m = project.message(ns, root, "before edit");
+        api.patch(project.adminKey(), base() + "/" + root + "/messages/" + m, json("content", "after edit"));
+        api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/memories",
+                json(
+                        "id",
+                        "prefs",
+                        "kind",
+                        "long_term",
+                        "value",
+                        Map.of("theme", "dark"),
+                        "label",
+                        "L",
+                        "description",
+                        "D"));
+
+        String url = api.post(project.adminKey(), "/v1/namespaces/" + ns + "/export", null)
+                .text("/url");
+        TestApi.Response export = api.get(null, url.substring(url.indexOf("/v1/")));
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        Map<String, JsonNode> dialogues = new java.util.HashMap<>();
+        export.json().get("dialogues").forEach(d -> dialogues.put(d.get("id").asString(), d));
+        assertThat(dialogues.get(root).get("status").asString()).isEqualTo("ended");
+        assertThat(dialogues.get(root).at("/state/goal").asString()).isEqualTo("exported");
+        assertThat(dialogues.get(root).get("state_version").asLong()).isEqualTo(1);
+        assertThat(dialogues.get(root).at("/messages/0/content").asString()).isEqualTo("after edit");
+        assertThat(dialogues.get(root).at("/messages/0/updated_at").isNull()).isFalse();
+        assertThat(dialogues.get(thread).get("parent_id").asString()).isEqualTo(root);
+        JsonNode memory = export.json().at("/memories/0");
+        assertThat(memory.get("id").asString()).isEqualTo("prefs");
+        assertThat(memory.at("/value/theme").asString()).isEqualTo("dark");
+        assertThat(memory.get("label").asString()).isEqualTo("L");
+        assertThat(memory.get("description").asString()).isEqualTo("D");
+        assertThat(export.body()).doesNotContain("before edit");
+    }
+
+    @Test
+    void erasingTheNamespaceRemovesThreadsStateAndStructuredMemories() {
+        String root = project.dialogue(ns);
+        TestProjects.thread(api, project, ns, root);
+        send("PUT", base() + "/" + root + "/state", json("goal", "erased"), Map.of());
+        api.post(
+                project.adminKey(),
+                "/v1/namespaces/" + ns + "/memories",
+                json("id", "gone", "kind", "long_term", "value", 1));
+        TestApi.Response erased = api.delete(project.adminKey(), "/v1/namespaces/" + ns);
+        assertThat(erased.status()).as(erased.body()).isEqualTo(200);
+        assertThat(erased.json().at("/receipt/deleted/dialogues").asLong()).isEqualTo(2);
+        assertThat(erased.json().at("/receipt/deleted/memories").asLong()).isEqualTo(1);
+        assertThat(api.get(project.adminKey(), base() + "/" + root + "/state").status())
+                .isEqualTo(404);
+        assertThat(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/memories/gone")
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.post(
+                                project.adminKey(),
+                                "/v1/namespaces/" + ns + "/memories",
+                                json("id", "gone", "kind", "long_term", "value", 2))
+                        .status())
+                .as("the id is free again")
+                .isEqualTo(201);
+    }
+
     private static List<String> ids(TestApi.Response page) {
         assertThat(page.status()).as(page.body()).isEqualTo(200);
         return page.json()
