@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
-/** A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended. */
+/**
+ * A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended; {@code key} the
+ * application's own id for it (unique in the namespace), if it was given one.
+ */
 public record Dialogue(
         UUID projectId,
         String namespace,
@@ -18,4 +21,5 @@ public record Dialogue(
         long lastSeq,
         boolean legalHold,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        @Nullable String key) {}

@@ -2,6 +2,7 @@ package io.colloquy.dialogues;
 
 import io.colloquy.dialogues.DialogueRequests.AppendMessages;
 import io.colloquy.dialogues.DialogueRequests.CreateDialogue;
+import io.colloquy.dialogues.DialogueRequests.DialogueByKey;
 import io.colloquy.dialogues.DialogueRequests.MessageInput;
 import io.colloquy.dialogues.DialogueViews.DialogueView;
 import io.colloquy.dialogues.DialogueViews.MessageBatchView;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -56,7 +58,35 @@ class DialogueController {
                 new DialogueService.NewDialogue(
                         body.title(),
                         Metadata.of(body.metadata(), "metadata"),
-                        body.tags() == null ? List.of() : body.tags())));
+                        body.tags() == null ? List.of() : body.tags(),
+                        body.key())));
+    }
+
+    /** Get-or-create by the application's own key: 201 when created (with the body's fields), 200 otherwise. */
+    @PutMapping("/by-key/{key}")
+    ResponseEntity<DialogueView> putByKey(
+            Tenant tenant,
+            @PathVariable String key,
+            @Valid @RequestBody(required = false) @Nullable DialogueByKey body) {
+        DialogueService.NewDialogue fields = body == null
+                ? new DialogueService.NewDialogue(null, Metadata.empty(), List.of())
+                : new DialogueService.NewDialogue(
+                        body.title(),
+                        Metadata.of(body.metadata(), "metadata"),
+                        body.tags() == null ? List.of() : body.tags());
+        DialogueService.ByKey found = dialogues.getOrCreate(tenant.projectId(), tenant.namespace(), key, fields);
+        return ResponseEntity.status(found.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(DialogueView.of(found.dialogue()));
+    }
+
+    /**
+     * The dialogue holding a key. {@code /by-key/messages} is mapped by name: the router would otherwise give
+     * it to {@code /{id}/messages}, whose pattern is longer.
+     */
+    @GetMapping({"/by-key/{key}", "/by-key/messages"})
+    DialogueView getByKey(Tenant tenant, @PathVariable(required = false) @Nullable String key) {
+        return DialogueView.of(
+                dialogues.getByKey(tenant.projectId(), tenant.namespace(), key == null ? "messages" : key));
     }
 
     @GetMapping

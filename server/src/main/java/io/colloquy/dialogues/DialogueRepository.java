@@ -20,8 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
 class DialogueRepository {
     private static final String INSERT_DIALOGUE = """
             INSERT INTO colloquy.dialogues
-                (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at)
-            VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created)
+                (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at,
+                 dialogue_key, key_digest)
+            VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created, :key, :keyDigest)
+            ON CONFLICT (project_id, namespace, key_digest) WHERE key_digest IS NOT NULL AND deleted_at IS NULL
+            DO NOTHING
+            """;
+    private static final String FIND_BY_KEY = """
+            SELECT * FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND key_digest = :keyDigest AND deleted_at IS NULL
             """;
     private static final String FIND_DIALOGUE = """
             SELECT * FROM colloquy.dialogues
@@ -39,7 +46,7 @@ class DialogueRepository {
     private static final String UPDATE_DIALOGUE = """
             UPDATE colloquy.dialogues
                SET title = :title, metadata = :metadata, tags = :tags, tag_digests = :digests, legal_hold = :hold,
-                   updated_at = :updated
+                   updated_at = :updated, dialogue_key = :key
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
     private static final String ALL_DIALOGUES = """
@@ -95,7 +102,9 @@ class DialogueRepository {
              WHERE project_id = :project AND namespace = :ns
                AND (substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer))
                     OR substring(tags from 2 for 4) <> int4send(CAST(:v AS integer))
-                    OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer))))
+                    OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer)))
+                    OR (dialogue_key IS NOT NULL
+                        AND substring(dialogue_key from 2 for 4) <> int4send(CAST(:v AS integer))))
              LIMIT :limit
             """;
 
@@ -108,17 +117,36 @@ class DialogueRepository {
         this.values = values;
     }
 
-    void insert(Dialogue d, long[] tagDigests) {
-        jdbc.sql(INSERT_DIALOGUE)
-                .param("project", d.projectId())
-                .param("ns", d.namespace())
-                .param("id", d.id())
-                .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
-                .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
-                .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
-                .param("digests", Sql.bigints(tagDigests))
-                .param("created", Sql.timestamptz(d.createdAt()))
-                .update();
+    /**
+     * Inserts a dialogue; false, having written nothing, when its key is held by another live dialogue of the
+     * namespace (a concurrent insert of the same key waits for the first to commit, then reports false).
+     */
+    boolean insert(Dialogue d, long[] tagDigests, byte @Nullable [] keyDigest) {
+        return jdbc.sql(INSERT_DIALOGUE)
+                        .param("project", d.projectId())
+                        .param("ns", d.namespace())
+                        .param("id", d.id())
+                        .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
+                        .param(
+                                "metadata",
+                                values.seal(ref(d, "metadata"), d.metadata().json()))
+                        .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
+                        .param("digests", Sql.bigints(tagDigests))
+                        .param("created", Sql.timestamptz(d.createdAt()))
+                        .param("key", d.key() == null ? null : values.seal(ref(d, "key"), d.key()))
+                        .param("keyDigest", keyDigest)
+                        .update()
+                == 1;
+    }
+
+    /** The live dialogue holding a key (by the key's digest). */
+    Optional<Dialogue> findByKey(UUID project, String ns, byte[] keyDigest) {
+        return jdbc.sql(FIND_BY_KEY)
+                .param("project", project)
+                .param("ns", ns)
+                .param("keyDigest", keyDigest)
+                .query((rs, n) -> dialogue(rs))
+                .optional();
     }
 
     Optional<Dialogue> find(UUID project, String ns, UUID id, boolean forUpdate) {
@@ -163,6 +191,7 @@ class DialogueRepository {
                 .param("digests", Sql.bigints(tagDigests))
                 .param("hold", d.legalHold())
                 .param("updated", Sql.timestamptz(d.updatedAt()))
+                .param("key", d.key() == null ? null : values.seal(ref(d, "key"), d.key()))
                 .update();
     }
 
@@ -258,6 +287,7 @@ class DialogueRepository {
         String ns = rs.getString("namespace");
         UUID id = rs.getObject("dialogue_id", UUID.class);
         byte[] title = rs.getBytes("title");
+        byte[] key = rs.getBytes("dialogue_key");
         FieldRef base = new FieldRef(project, ns, "dialogues", id, "");
         return new Dialogue(
                 project,
@@ -270,7 +300,8 @@ class DialogueRepository {
                 rs.getLong("last_seq"),
                 rs.getBoolean("legal_hold"),
                 Sql.requiredInstant(rs, "created_at"),
-                Sql.requiredInstant(rs, "updated_at"));
+                Sql.requiredInstant(rs, "updated_at"),
+                key == null ? null : values.open(column(base, "key"), key));
     }
 
     private static FieldRef ref(Dialogue d, String column) {

@@ -13,6 +13,7 @@ final class DialogueViews {
     record DialogueView(
             String id,
             String namespace,
+            @Nullable String key,
             @Nullable String title,
             ObjectNode metadata,
             List<String> tags,
@@ -25,6 +26,7 @@ final class DialogueViews {
             return new DialogueView(
                     Ids.format("dlg", d.id()),
                     d.namespace(),
+                    d.key(),
                     d.title(),
                     d.metadata().value(),
                     d.tags(),

@@ -13,6 +13,8 @@ public enum ErrorCode {
     IMMUTABLE(HttpStatus.CONFLICT, "conflict"),
     DELETE_PROTECTED(HttpStatus.CONFLICT, "conflict"),
     ENCRYPTION_KEY_REVOKED(HttpStatus.CONFLICT, "conflict"),
+    /** A resource with this client-chosen identifier already exists in this namespace. */
+    ALREADY_EXISTS(HttpStatus.CONFLICT, "conflict"),
     REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "invalid_request"),
     PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "invalid_request"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request"),
