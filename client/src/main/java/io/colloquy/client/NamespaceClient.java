@@ -180,6 +180,12 @@ public final class NamespaceClient {
                 Message.class);
     }
 
+    /** One message of a dialogue. */
+    public Message message(String dialogueId, String messageId) {
+        return transport.get(
+                base + "/dialogues/" + segment(dialogueId) + "/messages/" + segment(messageId), Message.class);
+    }
+
     /** Deletes one message (the seqs of the others stay). */
     public void deleteMessage(String dialogueId, String messageId) {
         transport.call(
