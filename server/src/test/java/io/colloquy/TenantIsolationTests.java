@@ -367,6 +367,31 @@ class TenantIsolationTests {
         assertThat(error.toString()).doesNotContain("only for A", "A's memory");
     }
 
+    /** A dialogue's client-chosen key: another project or namespace with the same key finds nothing, makes its own. */
+    @Test
+    void anotherProjectOrNamespaceNeverFindsADialogueByItsKeyAndGetsItsOwn() {
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String other = TestProjects.aNamespace();
+        String byKey = "/v1/namespaces/" + ns + "/dialogues/by-key/shared-key";
+        String otherByKey = "/v1/namespaces/" + other + "/dialogues/by-key/shared-key";
+        String mine =
+                api.send("PUT", byKey, a.adminKey(), null, java.util.Map.of()).text("/id");
+        for (var attempt : List.of(new Attempt(b.adminKey(), byKey), new Attempt(a.adminKey(), otherByKey))) {
+            assertNotFound(api.get(attempt.key(), attempt.dialoguePath()));
+            TestApi.Response own = api.send("PUT", attempt.dialoguePath(), attempt.key(), null, java.util.Map.of());
+            assertThat(own.status()).as(own.body()).isEqualTo(201);
+            assertThat(own.text("/id")).isNotEqualTo(mine);
+            assertThat(api.get(attempt.key(), attempt.dialoguePath()).text("/id"))
+                    .isEqualTo(own.text("/id"));
+        }
+        assertThat(api.get(a.adminKey(), byKey).text("/id")).isEqualTo(mine);
+        assertThat(api.post(b.adminKey(), "/v1/namespaces/" + ns + "/dialogues", json("key", "only-a"))
+                        .status())
+                .isEqualTo(201);
+    }
+
     /** The audit endpoints: another project's key sees only its own log, proofs and stream. */
     @Test
     void anotherProjectNeverSeesAnothersAuditEventsProofsOrStream() {

@@ -76,6 +76,26 @@ public final class BlindIndex {
                 .map(key -> terms.stream().mapToLong(t -> hash(key, t)).toArray());
     }
 
+    /**
+     * The full keyed hash (HMAC-SHA256, 32 bytes, under the namespace's search key) of an identifier that
+     * must be unique and found exactly (a dialogue's client-chosen key): creates the search key on first use.
+     * Not truncated, so two identifiers never share a digest in practice.
+     */
+    public byte[] identifier(UUID project, String namespace, String kind, String value) {
+        return ServerKeys.hmac(keyring.searchKey(project, namespace), identifierBytes(kind, value));
+    }
+
+    /** {@link #identifier} for a look-up: empty when the namespace has no search key (nothing can match). */
+    public java.util.Optional<byte[]> existingIdentifier(UUID project, String namespace, String kind, String value) {
+        return keyring.existingSearchKey(project, namespace)
+                .map(key -> ServerKeys.hmac(key, identifierBytes(kind, value)));
+    }
+
+    /** Domain-separated from tokens and tags: {@code id:<kind>:<value>}. */
+    private static byte[] identifierBytes(String kind, String value) {
+        return ("id:" + kind + ":" + value).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static long hash(SecretKey key, String token) {
         byte[] mac = ServerKeys.hmac(key, token.getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(mac, 0, 8).getLong();

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended. A thread is a
- * dialogue with a parent ({@code parentId}) in the same namespace; {@code threadCount} counts its direct threads.
+ * dialogue with a parent ({@code parentId}) in the same namespace; {@code threadCount} counts its direct threads. {@code key} is the
+ * application's own id for it (unique in the namespace), if it was given one.
  */
 public record Dialogue(
         UUID projectId,
@@ -24,7 +25,8 @@ public record Dialogue(
         Instant updatedAt,
         Status status,
         @Nullable UUID parentId,
-        int threadCount) {
+        int threadCount,
+        @Nullable String key) {
 
     /** Where a dialogue is in its life; any status may follow any other. */
     public enum Status {

@@ -2,6 +2,7 @@ package io.colloquy.dialogues;
 
 import io.colloquy.dialogues.DialogueRequests.AppendMessages;
 import io.colloquy.dialogues.DialogueRequests.CreateDialogue;
+import io.colloquy.dialogues.DialogueRequests.DialogueByKey;
 import io.colloquy.dialogues.DialogueRequests.MessageInput;
 import io.colloquy.dialogues.DialogueViews.DialogueView;
 import io.colloquy.dialogues.DialogueViews.MessageBatchView;
@@ -63,7 +64,35 @@ class DialogueController {
                         Metadata.of(body.metadata(), "metadata"),
                         body.tags() == null ? List.of() : body.tags(),
                         body.status() == null ? Dialogue.Status.ACTIVE : status(body.status(), "status"),
-                        body.parentId())));
+                        body.parentId(),
+                        body.key())));
+    }
+
+    /** Get-or-create by the application's own key: 201 when created (with the body's fields), 200 otherwise. */
+    @PutMapping("/by-key/{key}")
+    ResponseEntity<DialogueView> putByKey(
+            Tenant tenant,
+            @PathVariable String key,
+            @Valid @RequestBody(required = false) @Nullable DialogueByKey body) {
+        DialogueService.NewDialogue fields = body == null
+                ? new DialogueService.NewDialogue(null, Metadata.empty(), List.of())
+                : new DialogueService.NewDialogue(
+                        body.title(),
+                        Metadata.of(body.metadata(), "metadata"),
+                        body.tags() == null ? List.of() : body.tags());
+        DialogueService.ByKey found = dialogues.getOrCreate(tenant.projectId(), tenant.namespace(), key, fields);
+        return ResponseEntity.status(found.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(DialogueView.of(found.dialogue()));
+    }
+
+    /**
+     * The dialogue holding a key. {@code /by-key/messages} is mapped by name: the router would otherwise give
+     * it to {@code /{id}/messages}, whose pattern is longer.
+     */
+    @GetMapping({"/by-key/{key}", "/by-key/messages"})
+    DialogueView getByKey(Tenant tenant, @PathVariable(required = false) @Nullable String key) {
+        return DialogueView.of(
+                dialogues.getByKey(tenant.projectId(), tenant.namespace(), key == null ? "messages" : key));
     }
 
     @GetMapping

@@ -21,9 +21,11 @@ class DialogueRepository {
     private static final String INSERT_DIALOGUE = """
             INSERT INTO colloquy.dialogues
                 (project_id, namespace, dialogue_id, title, metadata, tags, tag_digests, created_at, updated_at,
-                 status, parent_id, depth, metadata_digests)
+                 status, parent_id, depth, metadata_digests, dialogue_key, key_digest)
             VALUES (:project, :ns, :id, :title, :metadata, :tags, :digests, :created, :created,
-                    :status, :parent, :depth, :metadataDigests)
+                    :status, :parent, :depth, :metadataDigests, :key, :keyDigest)
+            ON CONFLICT (project_id, namespace, key_digest) WHERE key_digest IS NOT NULL AND deleted_at IS NULL
+            DO NOTHING
             """;
     /** Every dialogue read carries how many live threads it has. */
     private static final String SELECT_DIALOGUE = """
@@ -35,6 +37,9 @@ class DialogueRepository {
 
     private static final String FIND_DIALOGUE = SELECT_DIALOGUE + """
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            """;
+    private static final String FIND_BY_KEY = SELECT_DIALOGUE + """
+             WHERE project_id = :project AND namespace = :ns AND key_digest = :keyDigest AND deleted_at IS NULL
             """;
     private static final String FIND_DIALOGUE_FOR_UPDATE = FIND_DIALOGUE + " FOR UPDATE OF d";
     private static final String LIST_DIALOGUES = SELECT_DIALOGUE + """
@@ -54,7 +59,8 @@ class DialogueRepository {
     private static final String UPDATE_DIALOGUE = """
             UPDATE colloquy.dialogues
                SET title = :title, metadata = :metadata, tags = :tags, tag_digests = :digests, legal_hold = :hold,
-                   updated_at = :updated, status = :status, metadata_digests = :metadataDigests
+                   updated_at = :updated, status = :status, metadata_digests = :metadataDigests,
+                   dialogue_key = :key
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
     private static final String ALL_DIALOGUES = """
@@ -122,7 +128,9 @@ class DialogueRepository {
                AND (substring(metadata from 2 for 4) <> int4send(CAST(:v AS integer))
                     OR substring(tags from 2 for 4) <> int4send(CAST(:v AS integer))
                     OR (title IS NOT NULL AND substring(title from 2 for 4) <> int4send(CAST(:v AS integer)))
-                    OR (state IS NOT NULL AND substring(state from 2 for 4) <> int4send(CAST(:v AS integer))))
+                    OR (state IS NOT NULL AND substring(state from 2 for 4) <> int4send(CAST(:v AS integer)))
+                    OR (dialogue_key IS NOT NULL
+                        AND substring(dialogue_key from 2 for 4) <> int4send(CAST(:v AS integer))))
              LIMIT :limit
             """;
 
@@ -193,21 +201,40 @@ class DialogueRepository {
         this.values = values;
     }
 
-    void insert(Dialogue d, long[] tagDigests, long[] metadataDigests, int depth) {
-        jdbc.sql(INSERT_DIALOGUE)
-                .param("project", d.projectId())
-                .param("ns", d.namespace())
-                .param("id", d.id())
-                .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
-                .param("metadata", values.seal(ref(d, "metadata"), d.metadata().json()))
-                .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
-                .param("digests", Sql.bigints(tagDigests))
-                .param("created", Sql.timestamptz(d.createdAt()))
-                .param("status", d.status().wireName())
-                .param("parent", d.parentId())
-                .param("depth", depth)
-                .param("metadataDigests", Sql.bigints(metadataDigests))
-                .update();
+    /**
+     * Inserts a dialogue; false, having written nothing, when its key is held by another live dialogue of the
+     * namespace (a concurrent insert of the same key waits for the first to commit, then reports false).
+     */
+    boolean insert(Dialogue d, long[] tagDigests, long[] metadataDigests, int depth, byte @Nullable [] keyDigest) {
+        return jdbc.sql(INSERT_DIALOGUE)
+                        .param("project", d.projectId())
+                        .param("ns", d.namespace())
+                        .param("id", d.id())
+                        .param("title", d.title() == null ? null : values.seal(ref(d, "title"), d.title()))
+                        .param(
+                                "metadata",
+                                values.seal(ref(d, "metadata"), d.metadata().json()))
+                        .param("tags", values.seal(ref(d, "tags"), JSON.writeValueAsString(d.tags())))
+                        .param("digests", Sql.bigints(tagDigests))
+                        .param("created", Sql.timestamptz(d.createdAt()))
+                        .param("status", d.status().wireName())
+                        .param("parent", d.parentId())
+                        .param("depth", depth)
+                        .param("metadataDigests", Sql.bigints(metadataDigests))
+                        .param("key", d.key() == null ? null : values.seal(ref(d, "key"), d.key()))
+                        .param("keyDigest", keyDigest)
+                        .update()
+                == 1;
+    }
+
+    /** The live dialogue holding a key (by the key's digest). */
+    Optional<Dialogue> findByKey(UUID project, String ns, byte[] keyDigest) {
+        return jdbc.sql(FIND_BY_KEY)
+                .param("project", project)
+                .param("ns", ns)
+                .param("keyDigest", keyDigest)
+                .query((rs, n) -> dialogue(rs))
+                .optional();
     }
 
     Optional<Dialogue> find(UUID project, String ns, UUID id, boolean forUpdate) {
@@ -271,6 +298,7 @@ class DialogueRepository {
                 .param("updated", Sql.timestamptz(d.updatedAt()))
                 .param("status", d.status().wireName())
                 .param("metadataDigests", Sql.bigints(metadataDigests))
+                .param("key", d.key() == null ? null : values.seal(ref(d, "key"), d.key()))
                 .update();
     }
 
@@ -366,6 +394,7 @@ class DialogueRepository {
         String ns = rs.getString("namespace");
         UUID id = rs.getObject("dialogue_id", UUID.class);
         byte[] title = rs.getBytes("title");
+        byte[] key = rs.getBytes("dialogue_key");
         FieldRef base = new FieldRef(project, ns, "dialogues", id, "");
         return new Dialogue(
                 project,
@@ -381,7 +410,8 @@ class DialogueRepository {
                 Sql.requiredInstant(rs, "updated_at"),
                 Dialogue.Status.fromWire(rs.getString("status")).orElseThrow(),
                 rs.getObject("parent_id", UUID.class),
-                rs.getInt("thread_count"));
+                rs.getInt("thread_count"),
+                key == null ? null : values.open(column(base, "key"), key));
     }
 
     /** A node of a dialogue's tree. */

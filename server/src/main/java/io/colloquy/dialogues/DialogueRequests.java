@@ -13,6 +13,8 @@ final class DialogueRequests {
 
     /** {@code POST /v1/namespaces/{ns}/dialogues}. */
     record CreateDialogue(
+            @Nullable String key,
+
             @Size(max = DialogueService.MAX_TITLE_CHARS, message = "must be at most 512 characters") @Nullable
             String title,
 
@@ -30,6 +32,23 @@ final class DialogueRequests {
 
             @Nullable String status,
             @Nullable String parentId) {}
+
+    /** {@code PUT .../dialogues/by-key/{key}}: the fields used only if the dialogue is created. */
+    record DialogueByKey(
+            @Size(max = DialogueService.MAX_TITLE_CHARS, message = "must be at most 512 characters") @Nullable
+            String title,
+
+            @Nullable ObjectNode metadata,
+
+            @Size(max = DialogueService.MAX_TAGS, message = "must have at most 32 tags") @Nullable
+            List<
+                            @NotNull(message = "each tag must be a string of 1 to 64 characters")
+                            @Size(
+                                    min = 1,
+                                    max = DialogueService.MAX_TAG_CHARS,
+                                    message = "each tag must be 1 to 64 characters")
+                            String>
+                    tags) {}
 
     /** {@code POST .../messages}: one message, or {@code {"messages": [...]}} (at most 100). */
     record AppendMessages(

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
@@ -45,7 +46,10 @@ public class DialogueService implements SealedContent, TenantContent {
     public static final int MAX_THREAD_DEPTH = 8;
     /** A dialogue's state as compact JSON, in bytes of UTF-8. */
     public static final int MAX_STATE_BYTES = 64 * 1024;
+    /** A dialogue's client-chosen key ({@code .} and {@code ..} could not be addressed in a path). */
+    public static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("^[A-Za-z0-9._:@~+=-]{1,256}$");
 
+    private static final String KEY_KIND = "dialogue";
     private final DialogueRepository dialogues;
     private final MessageRepository messages;
     private final ProjectService projects;
@@ -80,9 +84,10 @@ public class DialogueService implements SealedContent, TenantContent {
             Metadata metadata,
             List<String> tags,
             Dialogue.Status status,
-            @Nullable String parentId) {
+            @Nullable String parentId,
+            @Nullable String key) {
         public NewDialogue(@Nullable String title, Metadata metadata, List<String> tags) {
-            this(title, metadata, tags, Dialogue.Status.ACTIVE, null);
+            this(title, metadata, tags, Dialogue.Status.ACTIVE, null, null);
         }
     }
 
@@ -114,7 +119,51 @@ public class DialogueService implements SealedContent, TenantContent {
         }
     }
 
+    /** Creates a dialogue; 409 ALREADY_EXISTS when its key is held by another dialogue of the namespace. */
     public Dialogue create(UUID project, Namespace ns, NewDialogue d) {
+        if (d.key() != null) {
+            requireKey(d.key());
+        }
+        return insert(project, ns, d)
+                .orElseThrow(() -> new ApiException(
+                        ErrorCode.ALREADY_EXISTS, "A dialogue with this key already exists in this namespace."));
+    }
+
+    /** The dialogue holding a key and whether it was created now (with {@code d}'s fields) or was there. */
+    public record ByKey(Dialogue dialogue, boolean created) {}
+
+    /**
+     * Gets the live dialogue holding {@code key}, or creates it with {@code d}'s fields: two concurrent calls
+     * with one key make one dialogue (the second insert waits for the first on the unique index, then reads it).
+     */
+    public ByKey getOrCreate(UUID project, Namespace ns, String key, NewDialogue d) {
+        requireKey(key);
+        Optional<Dialogue> existing = index.existingIdentifier(project, ns.name(), KEY_KIND, key)
+                .flatMap(digest -> dialogues.findByKey(project, ns.name(), digest));
+        if (existing.isPresent()) {
+            return new ByKey(existing.get(), false);
+        }
+        Optional<Dialogue> created =
+                insert(project, ns, new NewDialogue(d.title(), d.metadata(), d.tags(), d.status(), d.parentId(), key));
+        if (created.isPresent()) {
+            return new ByKey(created.get(), true);
+        }
+        return new ByKey(
+                dialogues
+                        .findByKey(project, ns.name(), index.identifier(project, ns.name(), KEY_KIND, key))
+                        .orElseThrow(() -> new IllegalStateException("a key's holder is gone within its conflict")),
+                false);
+    }
+
+    /** The live dialogue holding a key; 404 otherwise (and in a namespace that never had a key). */
+    public Dialogue getByKey(UUID project, Namespace ns, String key) {
+        requireKey(key);
+        return index.existingIdentifier(project, ns.name(), KEY_KIND, key)
+                .flatMap(digest -> dialogues.findByKey(project, ns.name(), digest))
+                .orElseThrow(DialogueNotFound::new);
+    }
+
+    private Optional<Dialogue> insert(UUID project, Namespace ns, NewDialogue d) {
         Instant now = clock.instant();
         UUID parent = null;
         int depth = 0;
@@ -139,15 +188,27 @@ public class DialogueService implements SealedContent, TenantContent {
                 now,
                 d.status(),
                 parent,
-                0);
-        dialogues.insert(
+                0,
+                d.key());
+        byte[] keyDigest = d.key() == null ? null : index.identifier(project, ns.name(), KEY_KIND, d.key());
+        if (!dialogues.insert(
                 dialogue,
                 digests(project, ns.name(), dialogue.tags()),
                 metadataDigests(project, ns.name(), dialogue.metadata()),
-                depth);
+                depth,
+                keyDigest)) {
+            return Optional.empty();
+        }
         audit.record(change(dialogue, Action.CREATED));
         quotas.consume(project, Quota.DIALOGUES, 1); // last: its counter row is locked until commit
-        return dialogue;
+        return Optional.of(dialogue);
+    }
+
+    private static void requireKey(String key) {
+        if (!KEY.matcher(key).matches() || key.equals(".") || key.equals("..")) {
+            throw ValidationFailed.of(
+                    "key", "must be 1 to 256 of the characters A-Z a-z 0-9 . _ : @ ~ + = - (and not . or ..)");
+        }
     }
 
     public Dialogue get(UUID project, Namespace ns, String publicId) {
@@ -217,7 +278,8 @@ public class DialogueService implements SealedContent, TenantContent {
                 clock.instant(),
                 changes.status() != null ? changes.status() : d.status(),
                 d.parentId(),
-                d.threadCount());
+                d.threadCount(),
+                d.key());
         dialogues.update(
                 updated,
                 digests(project, ns.name(), updated.tags()),
@@ -369,8 +431,13 @@ public class DialogueService implements SealedContent, TenantContent {
     public Dialogue restore(UUID project, Namespace ns, String publicId) {
         int window = projects.get(project).recoveryWindowDays();
         Instant windowStart = clock.instant().minus(java.time.Duration.ofDays(window));
-        List<UUID> tree =
-                window == 0 ? List.of() : dialogues.restoreTree(project, ns.name(), id(publicId), windowStart);
+        List<UUID> tree;
+        try {
+            tree = window == 0 ? List.of() : dialogues.restoreTree(project, ns.name(), id(publicId), windowStart);
+        } catch (org.springframework.dao.DuplicateKeyException keyTaken) {
+            throw new ApiException(
+                    ErrorCode.ALREADY_EXISTS, "Another dialogue of this namespace holds a key of this tree now.");
+        }
         if (tree.isEmpty()) {
             throw new DialogueNotFound();
         }

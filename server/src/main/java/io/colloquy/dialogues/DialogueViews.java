@@ -13,6 +13,7 @@ public final class DialogueViews {
     public record DialogueView(
             String id,
             String namespace,
+            @Nullable String key,
             @Nullable String title,
             ObjectNode metadata,
             List<String> tags,
@@ -28,6 +29,7 @@ public final class DialogueViews {
             return new DialogueView(
                     Ids.format("dlg", d.id()),
                     d.namespace(),
+                    d.key(),
                     d.title(),
                     d.metadata().value(),
                     d.tags(),

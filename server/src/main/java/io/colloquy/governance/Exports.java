@@ -193,6 +193,7 @@ public class Exports {
             for (Dialogue d : page.data()) {
                 g.writeStartObject();
                 g.writeStringProperty("id", Ids.format("dlg", d.id()));
+                g.writeStringProperty("key", d.key());
                 g.writeStringProperty("title", d.title());
                 g.writePOJOProperty("metadata", d.metadata().value());
                 g.writePOJOProperty("tags", d.tags());

@@ -39,6 +39,7 @@ final class OpenApiContract implements OpenApiCustomizer {
     private static final String JSON = "application/json";
     private static final String SCHEMAS = "#/components/schemas/";
     private static final String NAMESPACE_PATTERN = "^[A-Za-z0-9._:-]{1,128}$";
+    private static final String DIALOGUE_KEY_PATTERN = "^[A-Za-z0-9._:@~+=-]{1,256}$";
     private static final List<String> RESPONSE_HEADERS =
             List.of("X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset");
 
@@ -92,6 +93,9 @@ final class OpenApiContract implements OpenApiCustomizer {
         components.addResponses("Error", withHeaders(error(null, List.of())));
 
         Paths paths = api.getPaths();
+        // mapped by name only so that the router does not give it to /{id}/messages: the same operation as
+        // /by-key/{key}
+        paths.remove("/v1/namespaces/{ns}/dialogues/by-key/messages");
         paths.addPathItem("/v1/audit/stream", auditStream());
         paths.forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
             operation.setOperationId(operationId(method, path));
@@ -360,6 +364,7 @@ final class OpenApiContract implements OpenApiCustomizer {
             switch (p.getName()) {
                 case "status" -> p.schema(enumOf("active", "ended", "archived"));
                 case "ns" -> p.schema(string().pattern(NAMESPACE_PATTERN));
+                case "key" -> p.schema(string().pattern(DIALOGUE_KEY_PATTERN)).description("the application's own id");
                 case "limit" -> p.schema(integer(1, 200).description("default 50"));
                 case "after_seq", "from_size", "to_size", "tree_size" -> p.schema(integer(0, null));
                 case "seq" -> p.schema(integer(1, null));
@@ -444,6 +449,17 @@ final class OpenApiContract implements OpenApiCustomizer {
                                                         new MediaType()
                                                                 .schema(new JsonSchema()
                                                                         .anyOf(List.of(ref("MessageView"), batch))))));
+            }
+            case "PUT /v1/namespaces/{ns}/dialogues/by-key/{key}" -> {
+                ApiResponse existing = operation.getResponses().get("200");
+                existing.description("the dialogue that already held the key (the body is not used)");
+                operation
+                        .getResponses()
+                        .addApiResponse(
+                                "201",
+                                new ApiResponse()
+                                        .description("created with the body's fields")
+                                        .content(existing.getContent()));
             }
             case "GET /v1/audit/events" ->
                 operation

@@ -286,6 +286,17 @@ class OpenApiDocumentTests {
                     "POST /v1/namespaces/{ns}/dialogues",
                     () -> api.post(key, base + "/dialogues", "{\"title\": \"t\", \"metadata\": {\"a\": 1}}"));
             calls.put("GET /v1/namespaces/{ns}/dialogues", () -> api.get(key, base + "/dialogues?limit=1"));
+            calls.put(
+                    "PUT /v1/namespaces/{ns}/dialogues/by-key/{key}",
+                    () -> api.send(
+                            "PUT",
+                            base + "/dialogues/by-key/app:conv-1",
+                            key,
+                            "{\"title\": \"t\"}",
+                            Map.of("Content-Type", "application/json")));
+            calls.put(
+                    "GET /v1/namespaces/{ns}/dialogues/by-key/{key}",
+                    () -> api.get(key, base + "/dialogues/by-key/app:conv-1"));
             calls.put("GET /v1/namespaces/{ns}/dialogues/{id}", () -> api.get(key, base + "/dialogues/" + dialogue));
             calls.put(
                     "PATCH /v1/namespaces/{ns}/dialogues/{id}",

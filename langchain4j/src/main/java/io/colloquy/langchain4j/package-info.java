@@ -1,0 +1,2 @@
+/** LangChain4j chat memory on Colloquy: {@link io.colloquy.langchain4j.ColloquyChatMemoryStore}. */
+package io.colloquy.langchain4j;
