@@ -2,6 +2,7 @@ package io.colloquy.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
 
@@ -68,6 +69,19 @@ class RoutesTests {
         Routes.Route link = Routes.of(request("GET", "/v1/exports/abc")).route();
         assertThat(link.transaction()).isEqualTo(Routes.Transaction.EXPORT_LINK);
         assertThat(link.needsCredential()).isFalse();
+    }
+
+    @Test
+    void theMcpEndpointNeedsAKeyAndLeavesTheTransactionsToItsToolCalls() {
+        for (String method : List.of("POST", "GET", "DELETE")) {
+            Routes.Route mcp = Routes.of(request(method, "/mcp")).route();
+            assertThat(mcp.name()).isEqualTo("mcp");
+            assertThat(mcp.access()).isEqualTo(Routes.Access.READ);
+            assertThat(mcp.needsCredential()).isTrue();
+            assertThat(mcp.transaction()).isEqualTo(Routes.Transaction.CALLS);
+            assertThat(mcp.probe()).isFalse();
+        }
+        assertThat(Routes.of(request("POST", "/mcp/x")).route().name()).isNotEqualTo("mcp");
     }
 
     @Test
