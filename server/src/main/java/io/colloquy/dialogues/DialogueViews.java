@@ -6,11 +6,11 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Dialogues and messages as the API shows them. */
-final class DialogueViews {
+/** Dialogues and messages as the API shows them (over HTTP and as MCP tool results). */
+public final class DialogueViews {
     private DialogueViews() {}
 
-    record DialogueView(
+    public record DialogueView(
             String id,
             String namespace,
             @Nullable String key,
@@ -22,7 +22,7 @@ final class DialogueViews {
             Instant createdAt,
             Instant updatedAt) {
 
-        static DialogueView of(Dialogue d) {
+        public static DialogueView of(Dialogue d) {
             return new DialogueView(
                     Ids.format("dlg", d.id()),
                     d.namespace(),
@@ -37,7 +37,7 @@ final class DialogueViews {
         }
     }
 
-    record MessageView(
+    public record MessageView(
             String id,
             String dialogueId,
             long seq,
@@ -46,7 +46,7 @@ final class DialogueViews {
             ObjectNode metadata,
             Instant createdAt) {
 
-        static MessageView of(Message m) {
+        public static MessageView of(Message m) {
             return new MessageView(
                     Ids.format("msg", m.id()),
                     Ids.format("dlg", m.dialogueId()),
@@ -58,5 +58,5 @@ final class DialogueViews {
         }
     }
 
-    record MessageBatchView(List<MessageView> data) {}
+    public record MessageBatchView(List<MessageView> data) {}
 }

@@ -1,6 +1,5 @@
 package io.colloquy.memories;
 
-import io.colloquy.platform.Ids;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.Tenant;
 import io.colloquy.web.JsonBody;
@@ -42,28 +41,6 @@ class MemoryController {
             @Nullable String kind,
             @Nullable ObjectNode metadata,
             @Nullable Instant expiresAt) {}
-
-    record MemoryView(
-            String id,
-            String namespace,
-            String kind,
-            String content,
-            ObjectNode metadata,
-            @Nullable Instant expiresAt,
-            Instant createdAt,
-            Instant updatedAt) {
-        static MemoryView of(Memory m) {
-            return new MemoryView(
-                    Ids.format("mem", m.id()),
-                    m.namespace(),
-                    m.kind().wireName(),
-                    m.content(),
-                    m.metadata().value(),
-                    m.expiresAt(),
-                    m.createdAt(),
-                    m.updatedAt());
-        }
-    }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.CREATED)

@@ -75,7 +75,7 @@ public class MemoryService implements SealedContent, TenantContent {
         Memory memory = new Memory(
                 project, ns.name(), Ids.newId(), m.kind(), m.content(), m.metadata(), m.expiresAt(), now, now);
         memories.insert(memory);
-        audit.record(change(memory, Action.CREATED, MemoryController.MemoryView.of(memory)));
+        audit.record(change(memory, Action.CREATED, MemoryView.of(memory)));
         quotas.consume(project, Quota.MEMORIES, 1); // last: its counter row is locked until commit
         return memory;
     }
@@ -109,7 +109,7 @@ public class MemoryService implements SealedContent, TenantContent {
                 m.createdAt(),
                 now);
         memories.update(updated);
-        audit.record(change(updated, Action.UPDATED, MemoryController.MemoryView.of(updated)));
+        audit.record(change(updated, Action.UPDATED, MemoryView.of(updated)));
         return updated;
     }
 
@@ -195,7 +195,7 @@ public class MemoryService implements SealedContent, TenantContent {
             throw new MemoryNotFound();
         }
         Memory restored = get(project, ns, publicId);
-        audit.record(change(restored, Action.RESTORED, MemoryController.MemoryView.of(restored)));
+        audit.record(change(restored, Action.RESTORED, MemoryView.of(restored)));
         return restored;
     }
 

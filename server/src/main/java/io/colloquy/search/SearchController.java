@@ -1,12 +1,7 @@
 package io.colloquy.search;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import io.colloquy.dialogues.Message;
-import io.colloquy.memories.Memory;
-import io.colloquy.platform.Ids;
 import io.colloquy.tenant.Tenant;
 import io.colloquy.web.ValidationFailed;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,46 +19,6 @@ class SearchController {
 
     SearchController(SearchService search) {
         this.search = search;
-    }
-
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record HitView(
-            String type,
-            String id,
-            @Nullable String dialogueId,
-            @Nullable Long seq,
-            @Nullable String role,
-            @Nullable String kind,
-            double score,
-            String content,
-            Instant createdAt) {
-
-        static HitView of(SearchService.Hit h) {
-            if (h.message() != null) {
-                Message m = h.message();
-                return new HitView(
-                        "message",
-                        Ids.format("msg", m.id()),
-                        Ids.format("dlg", m.dialogueId()),
-                        m.seq(),
-                        m.role().wireName(),
-                        null,
-                        h.score(),
-                        m.content(),
-                        m.createdAt());
-            }
-            Memory m = h.memory();
-            return new HitView(
-                    "memory",
-                    Ids.format("mem", m.id()),
-                    null,
-                    null,
-                    null,
-                    m.kind().wireName(),
-                    h.score(),
-                    m.content(),
-                    m.createdAt());
-        }
     }
 
     record Results(List<HitView> data) {}

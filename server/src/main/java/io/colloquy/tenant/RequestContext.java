@@ -75,6 +75,14 @@ public record RequestContext(
         return AuditContext.current().filter(RequestContext.class::isInstance).map(RequestContext.class::cast);
     }
 
+    /**
+     * The same caller acting in one namespace: an MCP tool call, whose namespace is an argument in the request body
+     * rather than a segment of its path.
+     */
+    public RequestContext inNamespace(Namespace namespace) {
+        return new RequestContext(caller, projectId, namespace, capabilities, plan, idempotencyKey, requestId, actor);
+    }
+
     public <T> T call(Supplier<T> work) {
         return ScopedValue.where(CURRENT, this).call(work::get);
     }

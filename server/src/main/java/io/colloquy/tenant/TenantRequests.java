@@ -40,7 +40,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * is never sent for a change that did not commit.
  *
  * <p>The streaming routes (the audit export and WebSocket) get the context but neither the buffer nor
- * the request transaction: they open a short tenant transaction per page of what they send. The export
+ * the request transaction: they open a short tenant transaction per page of what they send. The MCP endpoint
+ * likewise: each tool call opens one tenant transaction in the namespace its arguments name. The export
  * link is its own credential and opens its own transactions; public routes get no context at all.
  */
 @Component
@@ -130,7 +131,9 @@ final class TenantRequests extends OncePerRequestFilter {
             errors.write(request, response, e);
             return;
         }
-        if (context != null && route.transaction() == Routes.Transaction.STREAMING) {
+        if (context != null
+                && (route.transaction() == Routes.Transaction.STREAMING
+                        || route.transaction() == Routes.Transaction.CALLS)) {
             stream(context, in, response, chain);
             return;
         }

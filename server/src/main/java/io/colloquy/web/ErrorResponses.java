@@ -33,6 +33,11 @@ public final class ErrorResponses {
         return builder.body(ErrorBody.of(code, message, RequestIds.of(request), fields));
     }
 
+    /** The error body of an outcome, for answers that are not HTTP error responses (MCP tool errors). */
+    public ErrorBody body(ApiException e, String requestId) {
+        return ErrorBody.of(e.code(), e.getMessage(), requestId, e.fields());
+    }
+
     /** Writes the error to a response that has not been committed yet (used by filters). */
     public void write(HttpServletRequest request, HttpServletResponse response, ApiException e) throws IOException {
         write(request, response, e.code(), e.getMessage(), e.fields());

@@ -55,6 +55,11 @@ public final class Routes {
         STREAMING,
         /** The signed export link: its own credential and its own short transactions. */
         EXPORT_LINK,
+        /**
+         * The MCP endpoint: the context is bound, then each tool call opens one tenant transaction of its own in the
+         * namespace its arguments name (a JSON-RPC message carries its namespace in its body, not in its path).
+         */
+        CALLS,
         /** No tenant data at all (health probes, the OpenAPI document, error pages). */
         NONE
     }
@@ -124,6 +129,8 @@ public final class Routes {
                     null,
                     "/v1/projects/**",
                     route("operator", Access.OPERATOR, Scope.PROJECT_IN_PATH, Transaction.REQUEST)),
+            // JSON-RPC over HTTP; each tool checks its own capability (read or write) and opens its own transaction
+            row(null, "/mcp", route("mcp", Access.READ, Scope.PROJECT, Transaction.CALLS)),
             row("GET", "/v1/project", route("project", Access.READ, Scope.PROJECT, Transaction.REQUEST)),
             row("GET", "/v1/audit/public-key", route("audit key", Access.READ, Scope.PROJECT, Transaction.REQUEST)),
             row(
