@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Colloquy, ColloquyError } from "../src/index.js";
+import { collect, CuttableProxy, type RunningServer } from "./server.js";
+
+export function clientSuite(server: () => RunningServer): void {
+  describe("client", () => {
+    it("another project's key sees nothing of a project: 404 exactly like a random id, empty lists", async () => {
+      const alice = await server().newProject();
+      const mallory = await server().newProject();
+      const dialogue = await alice.client.dialogues("shared").create({ key: "conv-1", title: "secret" });
+      await alice.client.dialogues("shared").append(dialogue.id, { role: "user", content: "the secret" });
+
+      const theirs = mallory.client.dialogues("shared");
+      const stolen = await theirs.get(dialogue.id).catch((e: unknown) => e);
+      const random = await theirs.get("dlg_00000000000000000000000000000000").catch((e: unknown) => e);
+      assert.ok(stolen instanceof ColloquyError && random instanceof ColloquyError);
+      assert.equal(stolen.status, 404);
+      assert.equal(stolen.code, "NOT_FOUND");
+      assert.equal(stolen.message, random.message);
+      assert.match(stolen.requestId ?? "", /^req_/);
+      assert.equal(await theirs.byKey("conv-1"), null);
+      assert.deepEqual(await collect(theirs.list()), []);
+      assert.deepEqual(await mallory.client.search("shared", "secret"), []);
+      // and the same key in the other project is its own dialogue, not the first one
+      const own = await theirs.ensure("conv-1");
+      assert.equal(own.created, true);
+      assert.notEqual(own.dialogue.id, dialogue.id);
+    });
+
+    it("turns a contract error into a ColloquyError with code, status, request id and fields, and does not retry a 4xx", async () => {
+      const { adminKey } = await server().newProject();
+      const proxy = await new CuttableProxy(server().port).start();
+      try {
+        const client = new Colloquy({ baseUrl: proxy.baseUrl, apiKey: adminKey, retry: { baseDelayMs: 10 } });
+        const before = proxy.connections;
+        const error = await client.dialogues("ns").create({ key: "has space" }).catch((e: unknown) => e);
+        assert.ok(error instanceof ColloquyError);
+        assert.equal(error.status, 400);
+        assert.equal(error.code, "VALIDATION_FAILED");
+        assert.deepEqual(error.fields.map((f) => f.field), ["key"]);
+        assert.match(error.requestId ?? "", /^req_/);
+        const conflict = await client.dialogues("ns").create({ key: "k" }).then(() => client.dialogues("ns").create({ key: "k" })).catch((e: unknown) => e);
+        assert.ok(conflict instanceof ColloquyError);
+        assert.equal(conflict.code, "ALREADY_EXISTS");
+        assert.equal(conflict.status, 409);
+        assert.ok(proxy.connections - before <= 3, "one connection per request at most, no retries");
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("retries a POST whose answer was lost with the same Idempotency-Key: the server replays it, nothing is stored twice", async () => {
+      const { adminKey, client: direct } = await server().newProject();
+      const proxy = await new CuttableProxy(server().port).start();
+      try {
+        const client = new Colloquy({ baseUrl: proxy.baseUrl, apiKey: adminKey, retry: { baseDelayMs: 10 } });
+        const dialogue = await client.dialogues("ns").create({ title: "retried" });
+        proxy.loseNextAnswer();
+        const response = await client.http.request<{ id: string; seq: number }>(
+          "POST",
+          `/v1/namespaces/ns/dialogues/${dialogue.id}/messages`,
+          { body: { role: "user", content: "only once" } },
+        );
+        assert.equal(response.status, 201);
+        assert.equal(response.replayed, true, "the retry was answered from the idempotency store");
+        const messages = await collect(direct.dialogues("ns").messages(dialogue.id));
+        assert.deepEqual(messages.map((m) => [m.seq, m.content]), [[1, "only once"]]);
+        assert.equal(messages[0]!.id, response.data.id);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("does not resend a PATCH whose answer was lost (it carries no idempotency key)", async () => {
+      const { adminKey } = await server().newProject();
+      const proxy = await new CuttableProxy(server().port).start();
+      try {
+        const client = new Colloquy({ baseUrl: proxy.baseUrl, apiKey: adminKey, retry: { baseDelayMs: 10 } });
+        const dialogue = await client.dialogues("ns").create({ title: "a" });
+        proxy.loseNextAnswer();
+        const error = await client.dialogues("ns").update(dialogue.id, { title: "b" }).catch((e: unknown) => e);
+        assert.equal((error as Error).name, "ColloquyConnectionError");
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("iterates every page in order, without gaps or duplicates", async () => {
+      const { client } = await server().newProject();
+      const dialogues = client.dialogues("paged");
+      const dialogue = await dialogues.create();
+      const sent = Array.from({ length: 23 }, (_, i) => ({ role: "user" as const, content: `m${i + 1}` }));
+      await dialogues.appendMany(dialogue.id, sent);
+      const messages = await collect(dialogues.messages(dialogue.id, { limit: 5 }));
+      assert.deepEqual(messages.map((m) => m.seq), Array.from({ length: 23 }, (_, i) => i + 1));
+      assert.deepEqual(messages.map((m) => m.content), sent.map((m) => m.content));
+
+      for (let i = 0; i < 7; i++) await dialogues.create({ title: `d${i}` });
+      const listed = await collect(dialogues.list({ limit: 3 }));
+      assert.equal(listed.length, 8);
+      assert.equal(new Set(listed.map((d) => d.id)).size, 8);
+    });
+
+    it("gets or creates a dialogue by the application's key", async () => {
+      const { client } = await server().newProject();
+      const first = await client.dialogues("ns").ensure("session-42", { title: "first" });
+      const second = await client.dialogues("ns").ensure("session-42", { title: "ignored" });
+      assert.equal(first.created, true);
+      assert.equal(second.created, false);
+      assert.equal(second.dialogue.id, first.dialogue.id);
+      assert.equal(second.dialogue.title, "first");
+      assert.equal((await client.dialogues("ns").byKey("session-42"))?.id, first.dialogue.id);
+    });
+  });
+}
