@@ -30,24 +30,27 @@ export function clientSuite(server: () => RunningServer): void {
 
     it("turns a contract error into a ColloquyError with code, status, request id and fields, and does not retry a 4xx", async () => {
       const { adminKey } = await server().newProject();
-      const proxy = await new CuttableProxy(server().port).start();
-      try {
-        const client = new Colloquy({ baseUrl: proxy.baseUrl, apiKey: adminKey, retry: { baseDelayMs: 10 } });
-        const before = proxy.connections;
-        const error = await client.dialogues("ns").create({ key: "has space" }).catch((e: unknown) => e);
-        assert.ok(error instanceof ColloquyError);
-        assert.equal(error.status, 400);
-        assert.equal(error.code, "VALIDATION_FAILED");
-        assert.deepEqual(error.fields.map((f) => f.field), ["key"]);
-        assert.match(error.requestId ?? "", /^req_/);
-        const conflict = await client.dialogues("ns").create({ key: "k" }).then(() => client.dialogues("ns").create({ key: "k" })).catch((e: unknown) => e);
-        assert.ok(conflict instanceof ColloquyError);
-        assert.equal(conflict.code, "ALREADY_EXISTS");
-        assert.equal(conflict.status, 409);
-        assert.ok(proxy.connections - before <= 3, "one connection per request at most, no retries");
-      } finally {
-        await proxy.close();
-      }
+      let requests = 0;
+      const counted: typeof fetch = (input, init) => {
+        requests++;
+        return fetch(input, init);
+      };
+      const client = new Colloquy({ baseUrl: server().baseUrl, apiKey: adminKey, fetch: counted, retry: { baseDelayMs: 10 } });
+      const error = await client.dialogues("ns").create({ key: "has space" }).catch((e: unknown) => e);
+      assert.ok(error instanceof ColloquyError);
+      assert.equal(error.status, 400);
+      assert.equal(error.code, "VALIDATION_FAILED");
+      assert.equal(error.type, "invalid_request");
+      assert.deepEqual(error.fields.map((f) => f.field), ["key"]);
+      assert.match(error.requestId ?? "", /^req_/);
+      await client.dialogues("ns").create({ key: "k" });
+      const conflict = await client.dialogues("ns").create({ key: "k" }).catch((e: unknown) => e);
+      assert.ok(conflict instanceof ColloquyError);
+      assert.equal(conflict.code, "ALREADY_EXISTS");
+      assert.equal(conflict.status, 409);
+      const missing = await client.dialogues("ns").get("dlg_missing").catch((e: unknown) => e);
+      assert.equal((missing as ColloquyError).status, 404);
+      assert.equal(requests, 4, "each request sent once: a 4xx is not retried");
     });
 
     it("retries a POST whose answer was lost with the same Idempotency-Key: the server replays it, nothing is stored twice", async () => {
@@ -83,6 +86,34 @@ export function clientSuite(server: () => RunningServer): void {
         assert.equal((error as Error).name, "ColloquyConnectionError");
       } finally {
         await proxy.close();
+      }
+    });
+
+    it("waits out 429 RATE_LIMIT_EXCEEDED by its Retry-After and gets every answer; without retries the error carries retryAfter", async () => {
+      const { adminKey } = await server().newProject("free"); // 5 requests/s, bursts of 10
+      const statuses: number[] = [];
+      const observed: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        statuses.push(response.status);
+        return response;
+      };
+      const patient = new Colloquy({ baseUrl: server().baseUrl, apiKey: adminKey, fetch: observed, retry: { maxRetries: 10 } });
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 16 }, () => patient.project.get()));
+      assert.equal(answers.length, 16);
+      assert.ok(statuses.includes(429), `the bucket ran out (statuses ${statuses.join(",")})`);
+      assert.equal(statuses.filter((s) => s === 200).length, 16);
+      assert.ok(Date.now() - started >= 900, "the retries waited for the bucket to refill");
+
+      const impatient = new Colloquy({ baseUrl: server().baseUrl, apiKey: adminKey, retry: { maxRetries: 0 } });
+      const outcomes = await Promise.allSettled(Array.from({ length: 16 }, () => impatient.project.get()));
+      const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
+      assert.ok(refused.length > 0);
+      for (const error of refused) {
+        assert.ok(error instanceof ColloquyError);
+        assert.equal(error.status, 429);
+        assert.equal(error.code, "RATE_LIMIT_EXCEEDED");
+        assert.ok(error.retryAfter !== undefined && error.retryAfter >= 1);
       }
     });
 

@@ -19,7 +19,7 @@ export interface RunningServer {
   baseUrl: string;
   port: number;
   /** A new project with its first admin key. */
-  newProject(name?: string): Promise<{ projectId: string; adminKey: string; client: Colloquy }>;
+  newProject(plan?: string): Promise<{ projectId: string; adminKey: string; client: Colloquy }>;
   stop(): Promise<void>;
 }
 
@@ -144,8 +144,8 @@ function connected(baseUrl: string, operatorToken: string, stop: () => Promise<v
     baseUrl,
     port: Number(new URL(baseUrl).port),
     stop,
-    async newProject(name = `ts-${crypto.randomUUID().slice(0, 8)}`) {
-      const created = await operator.projects.create({ name });
+    async newProject(plan?: string) {
+      const created = await operator.projects.create({ name: `ts-${crypto.randomUUID().slice(0, 8)}`, ...(plan ? { plan } : {}) });
       const adminKey = created.key.key!;
       return { projectId: created.project.id, adminKey, client: new Colloquy({ baseUrl, apiKey: adminKey }) };
     },
