@@ -4,6 +4,7 @@
  * (the server stops its database), SIGKILL after 30 s, and the database's postmaster by its pid if it outlived it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -67,13 +68,23 @@ export async function startServer(): Promise<RunningServer> {
   let exited = false;
   child.on("exit", () => (exited = true));
 
+  // A root JVM whose data directory (here 0700) PostgreSQL's service account cannot enter keeps the cluster in
+  // /var/lib/colloquy/clusters/<first 16 hex of SHA-256 of the data directory> (server: platform.PostgresLayout)
+  const systemCluster = join("/var/lib/colloquy/clusters", createHash("sha256").update(dataDir).digest("hex").slice(0, 16));
   const postmasterPid = (): number | undefined => {
-    try {
-      const pid = Number(readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]);
-      return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-    } catch {
-      return undefined;
+    for (const cluster of [join(dataDir, "postgres"), join(systemCluster, "postgres")]) {
+      try {
+        const pid = Number(readFileSync(join(cluster, "postmaster.pid"), "utf8").split("\n")[0]);
+        if (Number.isSafeInteger(pid) && pid > 0) return pid;
+      } catch {
+        // not there
+      }
     }
+    return undefined;
+  };
+  const removeFiles = () => {
+    rmSync(dataRoot, { recursive: true, force: true });
+    rmSync(systemCluster, { recursive: true, force: true });
   };
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -94,11 +105,18 @@ export async function startServer(): Promise<RunningServer> {
     }
   };
   // whatever ends this process (a failed assertion, a timeout, a signal): the server goes with it
-  process.once("exit", killNow);
+  const onExit = () => {
+    killNow();
+    try {
+      removeFiles();
+    } catch {
+      // best effort at exit
+    }
+  };
+  process.once("exit", onExit);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      killNow();
-      process.exit(130);
+      void stop().finally(() => process.exit(130));
     });
   }
 
@@ -115,8 +133,8 @@ export async function startServer(): Promise<RunningServer> {
     const dbDeadline = Date.now() + 15_000;
     while (postmaster && alive(postmaster) && Date.now() < dbDeadline) await new Promise((r) => setTimeout(r, 100));
     if (postmaster && alive(postmaster)) process.kill(postmaster, "SIGKILL");
-    process.removeListener("exit", killNow);
-    rmSync(dataRoot, { recursive: true, force: true });
+    process.removeListener("exit", onExit);
+    removeFiles();
   };
 
   const baseUrl = `http://127.0.0.1:${port}`;
