@@ -46,7 +46,8 @@ const REPEATABLE = new Set(["GET", "HEAD", "PUT", "DELETE", "POST"]);
 
 export class Http {
   readonly baseUrl: string;
-  private readonly apiKey: string;
+  /** A true private field: the key never shows in JSON.stringify, inspection or logs of the client. */
+  readonly #apiKey: string;
   private readonly timeoutMs: number;
   private readonly retry: Required<RetryOptions>;
   private readonly fetchFn: typeof fetch;
@@ -55,7 +56,7 @@ export class Http {
     if (!options.baseUrl) throw new TypeError("baseUrl is required");
     if (!options.apiKey) throw new TypeError("apiKey is required");
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.apiKey = options.apiKey;
+    this.#apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = {
       maxRetries: options.retry?.maxRetries ?? 3,
@@ -76,7 +77,7 @@ export class Http {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.apiKey}`,
+      authorization: `Bearer ${this.#apiKey}`,
       accept: "application/json",
     };
     let body: string | undefined;

@@ -115,7 +115,7 @@ export class ColloquyChatMessageHistory extends BaseListChatMessageHistory {
   private dialogueId: string | undefined;
 
   constructor(input: ColloquyChatMessageHistoryInput) {
-    super(input);
+    super({ namespace: input.namespace, sessionId: input.sessionId }); // never the client: LangChain serializes these
     this.client = input.client;
     this.namespace = input.namespace;
     this.sessionId = input.sessionId;

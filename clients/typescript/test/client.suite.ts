@@ -133,6 +133,13 @@ export function clientSuite(server: () => RunningServer): void {
       assert.equal(new Set(listed.map((d) => d.id)).size, 8);
     });
 
+    it("never shows its API key when serialized or inspected", async () => {
+      const { adminKey, client } = await server().newProject();
+      const { inspect } = await import("node:util");
+      assert.ok(!JSON.stringify(client).includes(adminKey));
+      assert.ok(!inspect(client, { depth: 10 }).includes(adminKey));
+    });
+
     it("gets or creates a dialogue by the application's key", async () => {
       const { client } = await server().newProject();
       const first = await client.dialogues("ns").ensure("session-42", { title: "first" });

@@ -24,6 +24,8 @@ export function langchainSuite(server: () => RunningServer): void {
       await history.addMessage(sent[0]!);
       await history.addMessages(sent.slice(1));
 
+      assert.ok(!JSON.stringify(history.toJSON()).includes("cq_key_"), "LangChain's serialization carries no API key");
+
       // a new history object (another process) reads the same session
       const again = new ColloquyChatMessageHistory({ client, namespace: "user-7", sessionId: "lc-session-1" });
       const read = await again.getMessages();
