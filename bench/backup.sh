@@ -90,8 +90,15 @@ bytes="$(stat -c %s "$archive")"
 mb="$(echo "scale=2; $bytes / 1000000" | bc)"
 backup_s="$(printf '%.2f' "$(echo "$b1 - $b0" | bc)")"
 restore_s="$(printf '%.2f' "$(echo "$r1 - $r0" | bc)")"
+# the commands' own figures: the snapshot written, and the archive verified + loaded (without the JVM and context)
+backup_data_s="$(sed -n 's/.* MB in \([0-9.]*\) s .*/\1/p' "$work/backup.out" | tail -1)"
+restore_load_s="$(sed -n 's/.* MB in \([0-9.]*\) s .*/\1/p' "$work/restore.out" | tail -1)"
 jq -cn --argjson messages "$MESSAGES" --argjson mb "$mb" --argjson bs "$backup_s" --argjson rs "$restore_s" \
+  --argjson bds "${backup_data_s:-null}" --argjson rls "${restore_load_s:-null}" \
   --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
   '{messages: $messages, archive_mb: $mb, backup_s: $bs, backup_mb_per_s: (($mb / $bs) * 100 | round / 100),
-    restore_s: $rs, restore_mb_per_s: (($mb / $rs) * 100 | round / 100), load_avg: $load,
+    backup_snapshot_s: $bds, backup_snapshot_mb_per_s: (if $bds then (($mb / $bds) * 100 | round / 100) else null end),
+    restore_s: $rs, restore_mb_per_s: (($mb / $rs) * 100 | round / 100),
+    restore_verify_and_load_s: $rls, restore_verify_and_load_mb_per_s: (if $rls then (($mb / $rls) * 100 | round / 100) else null end),
+    load_avg: $load,
     note: "each time includes starting the command'"'"'s own context; restore includes verifying the archive twice and every audit log"}' >&3

@@ -81,14 +81,19 @@ class BackupCommand implements CliCommand {
         }
         try {
             BackupKey key = BackupKey.load(BackupKey.locate(options.keyFile(), env), settings.dataDir(), true);
+            long started = System.nanoTime();
             Stats stats = write(options.file(), key, embedded, Progress.onTerminal(out));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double mb = Files.size(options.file()) / 1e6;
             out.printf(
-                    "Backup written to %s: %d tables, %d rows, %d projects, %.1f MB, key id %s%n",
+                    "Backup written to %s: %d tables, %d rows, %d projects, %.1f MB in %.1f s (%.1f MB/s), key id %s%n",
                     options.file(),
                     stats.tables,
                     stats.rows,
                     stats.projects,
-                    Files.size(options.file()) / 1e6,
+                    mb,
+                    seconds,
+                    mb / seconds,
                     SealedStream.keyId(key.key()));
             return 0;
         } catch (IllegalArgumentException | IllegalStateException e) {

@@ -50,15 +50,22 @@ public final class RestoreLoad implements OfflineCliCommand {
         Path dataDir = Path.of(env.getOrDefault("COLLOQUY_DATA_DIR", "./colloquy-data"));
         try {
             BackupKey key = BackupKey.load(BackupKey.locate(options.keyFile(), env), dataDir, false);
-            load(
+            long started = System.nanoTime();
+            Verified verified = load(
                     options.file(),
                     key,
                     dataDir,
                     env.getOrDefault("COLLOQUY_DATABASE_OWNER_USER", "colloquy_owner"),
                     env.getOrDefault("COLLOQUY_DATABASE_APP_USER", "colloquy_app"),
                     BackupCommand.Progress.onTerminal(out));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double mb = Files.size(options.file()) / 1e6;
+            out.printf(
+                    "Archive verified and loaded: %d rows, %.1f MB in %.1f s (%.1f MB/s; read twice); now verifying"
+                            + " the audit logs%n",
+                    verified.rows(), mb, seconds, mb / seconds);
             return OptionalInt.empty();
-        } catch (Refusal | IllegalArgumentException e) {
+        } catch (Refusal | IllegalArgumentException | IOException e) {
             out.println("colloquy restore: " + e.getMessage());
             return OptionalInt.of(1);
         }
