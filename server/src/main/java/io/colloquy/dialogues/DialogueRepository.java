@@ -90,12 +90,24 @@ class DialogueRepository {
     private static final String ERASE_NAMESPACE = """
             DELETE FROM colloquy.dialogues WHERE project_id = :project AND namespace = :ns
             """;
-    /** Dialogues the retention purge may remove: inactive too long, or deleted longer than the recovery window. */
+    /**
+     * Dialogues the retention purge may remove: inactive too long, or deleted longer than the recovery window;
+     * never one under legal hold or with a thread (at any depth) under legal hold.
+     */
     private static final String PURGEABLE = """
-            SELECT dialogue_id FROM colloquy.dialogues
+            SELECT dialogue_id FROM colloquy.dialogues d
              WHERE project_id = :project AND NOT legal_hold
                AND ((CAST(:inactiveBefore AS timestamptz) IS NOT NULL AND updated_at < CAST(:inactiveBefore AS timestamptz))
                     OR (deleted_at IS NOT NULL AND deleted_at < :deletedBefore))
+               AND NOT EXISTS (
+                    WITH RECURSIVE below AS (
+                        SELECT c.namespace, c.dialogue_id, c.legal_hold FROM colloquy.dialogues c
+                         WHERE c.project_id = :project AND c.namespace = d.namespace AND c.parent_id = d.dialogue_id
+                        UNION ALL
+                        SELECT c.namespace, c.dialogue_id, c.legal_hold FROM colloquy.dialogues c
+                          JOIN below b ON c.project_id = :project AND c.namespace = b.namespace
+                                      AND c.parent_id = b.dialogue_id)
+                    SELECT 1 FROM below WHERE legal_hold)
              ORDER BY dialogue_id
              LIMIT :limit
             """;

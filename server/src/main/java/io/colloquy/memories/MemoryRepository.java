@@ -58,7 +58,7 @@ class MemoryRepository {
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id
             """;
     private static final String ALL = """
-            SELECT namespace, memory_id, client_id FROM colloquy.memories WHERE project_id = :project ORDER BY memory_id
+            SELECT namespace, memory_id FROM colloquy.memories WHERE project_id = :project ORDER BY memory_id
             """;
     private static final String DELETE = """
             DELETE FROM colloquy.memories WHERE project_id = :project AND namespace = :ns AND memory_id = :id
@@ -234,10 +234,6 @@ class MemoryRepository {
                 .list();
     }
 
-    private static String publicId(UUID id, @Nullable String clientId) {
-        return clientId != null ? clientId : io.colloquy.platform.Ids.format("mem", id);
-    }
-
     List<Memory> withOlderValues(UUID project, String ns, int current, int limit) {
         return jdbc.sql("""
                         SELECT * FROM colloquy.memories
@@ -277,17 +273,14 @@ class MemoryRepository {
                 == 1;
     }
 
-    /** Where a memory is, and its public id. */
-    record Ref(String namespace, UUID id, String publicId) {}
+    /** Where a memory is. */
+    record Ref(String namespace, UUID id) {}
 
     /** Every memory of the project, expired ones included (for the audit events of a project deletion). */
     List<Ref> all(UUID project) {
         return jdbc.sql(ALL)
                 .param("project", project)
-                .query((rs, n) -> new Ref(
-                        rs.getString("namespace"),
-                        rs.getObject("memory_id", UUID.class),
-                        publicId(rs.getObject("memory_id", UUID.class), rs.getString("client_id"))))
+                .query((rs, n) -> new Ref(rs.getString("namespace"), rs.getObject("memory_id", UUID.class)))
                 .list();
     }
 

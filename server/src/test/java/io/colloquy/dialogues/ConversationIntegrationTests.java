@@ -106,6 +106,16 @@ class ConversationIntegrationTests {
         TestApi.Response read = api.get(project.adminKey(), base() + "/" + d + "/state");
         assertThat(read.json()).isEqualTo(merged.json());
         assertThat(read.header("ETag")).isEqualTo("\"2\"");
+
+        TestApi.Response mergePatch = api.send(
+                "PATCH",
+                base() + "/" + d + "/state",
+                project.adminKey(),
+                "{\"step\":3}",
+                Map.of("Content-Type", "application/merge-patch+json", "If-Match", "W/\"2\""));
+        assertThat(mergePatch.status()).as(mergePatch.body()).isEqualTo(200);
+        assertThat(mergePatch.json().at("/state/step").asInt()).isEqualTo(3);
+        assertThat(mergePatch.json().at("/state/plan/b").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -314,6 +314,32 @@ class GovernanceIntegrationTests {
     io.colloquy.tenant.TenantTransactions tenants;
 
     @Test
+    void retentionPurgesADialogueWithItsThreadsButNeverATreeHoldingALegalHold() {
+        api.patch(project.adminKey(), "/v1/project", json("retention", Map.of("dialogue_days", 2)));
+        String base = "/v1/namespaces/" + ns + "/dialogues/";
+        String root = project.dialogue(ns);
+        String thread = TestProjects.thread(api, project, ns, root);
+        project.message(ns, thread, "purged with its parent");
+        String heldRoot = project.dialogue(ns);
+        String heldThread = TestProjects.thread(api, project, ns, heldRoot);
+        api.patch(project.adminKey(), base + heldThread, json("legal_hold", true));
+        UUID id = TestProjects.uuid(project.id());
+        Instant later = Instant.now().plus(java.time.Duration.ofDays(3));
+        assertThat(tenants.inProject(id, () -> retention.preview(id, later))
+                        .dialogues()
+                        .firstIds())
+                .as("a tree holding a legal hold is not even a candidate")
+                .containsExactlyInAnyOrder(root, thread);
+
+        retention.purgeProject(id, later);
+
+        assertThat(api.get(project.adminKey(), base + root).status()).isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + thread).status()).isEqualTo(404);
+        assertThat(api.get(project.adminKey(), base + heldRoot).status()).isEqualTo(200);
+        assertThat(api.get(project.adminKey(), base + heldThread).status()).isEqualTo(200);
+    }
+
+    @Test
     void retentionPurgesExactlyTheExpiredUnheldEntitiesAndThePreviewMatchesTheRun() {
         api.patch(
                 project.adminKey(),
