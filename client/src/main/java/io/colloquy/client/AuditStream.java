@@ -42,7 +42,10 @@ public final class AuditStream implements AutoCloseable {
     private volatile long lastSeq;
     private volatile boolean closed;
     private volatile WebSocket socket;
+    private volatile long lastFrameNanos = System.nanoTime();
     private int failures;
+    /** The server pings an idle stream every 15 s: this long without any frame means a dead connection. */
+    private static final Duration SILENCE = Duration.ofSeconds(40);
 
     private AuditStream(Transport transport, long afterSeq, Listener listener) {
         this.transport = transport;
@@ -60,6 +63,7 @@ public final class AuditStream implements AutoCloseable {
         }
         AuditStream stream = new AuditStream(transport, start, listener);
         stream.connect().join();
+        stream.scheduler.scheduleWithFixedDelay(stream::checkAlive, 5, 5, TimeUnit.SECONDS);
         return stream;
     }
 
@@ -92,6 +96,16 @@ public final class AuditStream implements AutoCloseable {
         listener.onClosed(code, reason);
     }
 
+    /** A connection that went silent (half-open: no close ever arrives) is dropped and the stream resumes. */
+    private void checkAlive() {
+        WebSocket ws = socket;
+        if (!closed && ws != null && System.nanoTime() - lastFrameNanos > SILENCE.toNanos()) {
+            socket = null;
+            ws.abort();
+            reconnect(new java.io.IOException("no frame for " + SILENCE.toSeconds() + " s"));
+        }
+    }
+
     private CompletableFuture<Void> connect() {
         URI http = transport.uri("/v1/audit/stream?after_seq=" + lastSeq);
         URI ws = URI.create(http.toString().replaceFirst("^http", "ws"));
@@ -103,6 +117,7 @@ public final class AuditStream implements AutoCloseable {
                 .buildAsync(ws, new Frames())
                 .handle((socket, error) -> {
                     if (error == null) {
+                        lastFrameNanos = System.nanoTime();
                         this.socket = socket;
                         if (closed) {
                             socket.abort();
@@ -147,6 +162,7 @@ public final class AuditStream implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastFrameNanos = System.nanoTime();
             text.append(data);
             if (last) {
                 String frame = text.toString();
@@ -163,6 +179,13 @@ public final class AuditStream implements AutoCloseable {
                     }
                 }
             }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            lastFrameNanos = System.nanoTime();
             webSocket.request(1);
             return null;
         }

@@ -191,7 +191,7 @@ class ColloquyClientIntegrationTests {
             }
             await(() -> client.audit().checkpoint().treeSize() >= sizeBefore + 5, "the events to be sequenced");
             long sizeAfter = client.audit().checkpoint().treeSize();
-            await(() -> received.size() >= sizeAfter, "the events after the cut");
+            await(() -> received.size() >= sizeAfter, "the events after the cut", Duration.ofSeconds(90));
             assertThat(reconnects).isNotEmpty();
             assertThat(stream.lastSeq()).isEqualTo(sizeAfter);
         }
@@ -334,12 +334,17 @@ class ColloquyClientIntegrationTests {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        await(condition, what, Duration.ofSeconds(30));
+    }
+
+    /** Polls until the condition holds; {@code timeout} above the stream's silence limit where a reconnect may wait. */
+    static void await(BooleanSupplier condition, String what, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("gave up waiting for " + what);
             }
-            Thread.sleep(25);
+            Thread.sleep(50);
         }
     }
 
