@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The MCP server: JSON-RPC 2.0 over Streamable HTTP
+         * @description Model Context Protocol tools over dialogues, memories and search (docs/mcp.md). Send Accept: application/json, text/event-stream. Stateless: no session id, no stream (GET and DELETE are 405). Each tool call is one tenant request of the key, in the namespace its arguments name; read tools need read, write tools need write.
+         */
+        post: operations["postMcp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/checkpoint": {
         parameters: {
             query?: never;
@@ -261,7 +281,7 @@ export interface paths {
         delete: operations["deleteNamespacesByNsDialoguesByIdMessagesByMid"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["patchNamespacesByNsDialoguesByIdMessagesByMid"];
         trace?: never;
     };
     "/v1/namespaces/{ns}/dialogues/{id}/restore": {
@@ -274,6 +294,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["postNamespacesByNsDialoguesByIdRestore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/namespaces/{ns}/dialogues/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getNamespacesByNsDialoguesByIdState"];
+        put: operations["putNamespacesByNsDialoguesByIdState"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["patchNamespacesByNsDialoguesByIdState"];
+        trace?: never;
+    };
+    "/v1/namespaces/{ns}/dialogues/{id}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getNamespacesByNsDialoguesByIdThreads"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -456,6 +508,85 @@ export interface paths {
         patch: operations["patchProjectsById"];
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the project's webhooks (never their secrets) */
+        get: operations["getWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook (its secret is shown only here)
+         * @description The URL must be https and resolve only to public addresses (else 400 VALIDATION_FAILED, field url); events: "*", "<entity_type>.*" or "<entity_type>.<action>" of the audit log; namespace: only that namespace's events; include_data (default true): false sends events without data. At most 20 webhooks per project: 409 WEBHOOK_LIMIT_EXCEEDED. See docs/webhooks.md.
+         */
+        post: operations["postWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook */
+        get: operations["getWebhooksById"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log */
+        delete: operations["deleteWebhooksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook's delivery attempts, newest first
+         * @description Status code (null when no answer came), error, latency, attempt and next retry; the last 100 attempts are kept.
+         */
+        get: operations["getWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's secret (contract addition)
+         * @description Returns the new secret (shown only here). Until previous_secret_expires_at (overlap_seconds: 0 to 604800, default 86400) deliveries carry both signatures.
+         */
+        post: operations["postWebhooksByIdRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -500,6 +631,8 @@ export interface components {
             title?: string | null;
             metadata?: Record<string, never> | null;
             tags?: string[] | null;
+            status?: string | null;
+            parent_id?: string | null;
         };
         CreateKeyRequest: {
             name?: string | null;
@@ -514,6 +647,11 @@ export interface components {
             metadata?: Record<string, never> | null;
             /** Format: date-time */
             expires_at?: string | null;
+            id?: string | null;
+            /** @description any JSON value (null: none) */
+            value?: unknown;
+            label?: string | null;
+            description?: string | null;
         };
         CreateProjectRequest: {
             name: string | null;
@@ -521,9 +659,32 @@ export interface components {
             immutable_dialogues?: boolean | null;
             delete_protection?: boolean | null;
         };
+        CreateWebhook: {
+            url?: string | null;
+            events?: string[] | null;
+            namespace?: string | null;
+            include_data?: boolean | null;
+        };
         CreatedProjectView: {
             project: components["schemas"]["ProjectView"];
             key: components["schemas"]["KeyView"];
+        };
+        DeliveryView: {
+            id: string;
+            event_id: string;
+            /** Format: int64 */
+            event_seq: number;
+            /** Format: int32 */
+            attempt: number;
+            /** Format: int32 */
+            status_code?: number | null;
+            error?: string | null;
+            /** Format: int32 */
+            latency_ms: number;
+            /** Format: date-time */
+            next_retry_at?: string | null;
+            /** Format: date-time */
+            at: string;
         };
         DialogueByKey: {
             title?: string | null;
@@ -537,7 +698,11 @@ export interface components {
             tags?: string[] | null;
             /** @description admin keys only */
             legal_hold?: boolean;
+            /** @enum {string} */
+            status?: "active" | "ended" | "archived";
         };
+        /** @description PATCH a dialogue's state: an RFC 7396 JSON merge patch (null removes a member); the result must be an object of at most 64 KiB as compact JSON. */
+        DialogueStateMergePatch: Record<string, never>;
         DialogueView: {
             id: string;
             namespace: string;
@@ -552,6 +717,10 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            status: string;
+            parent_id?: string | null;
+            /** Format: int32 */
+            thread_count: number;
         };
         /** @description The body of every non-2xx response. */
         Error: {
@@ -559,7 +728,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "IP_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "IMMUTABLE" | "DELETE_PROTECTED" | "ENCRYPTION_KEY_REVOKED" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMIT_EXCEEDED" | "PLAN_LIMIT_EXCEEDED" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "HTTP_VERSION_NOT_SUPPORTED";
+            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "IP_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "IMMUTABLE" | "DELETE_PROTECTED" | "ENCRYPTION_KEY_REVOKED" | "ALREADY_EXISTS" | "WEBHOOK_LIMIT_EXCEEDED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMIT_EXCEEDED" | "PLAN_LIMIT_EXCEEDED" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "HTTP_VERSION_NOT_SUPPORTED";
             /** @description for humans; never secrets, content or SQL */
             message: string;
             /** @enum {string} */
@@ -589,7 +758,7 @@ export interface components {
             kind?: string | null;
             /** Format: double */
             score: number;
-            content: string;
+            content?: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -630,7 +799,7 @@ export interface components {
             id: string;
             namespace: string;
             kind: string;
-            content: string;
+            content?: string | null;
             metadata: Record<string, never>;
             /** Format: date-time */
             expires_at?: string | null;
@@ -638,6 +807,15 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description any JSON value (null: none) */
+            value?: unknown;
+            label?: string | null;
+            description?: string | null;
+        };
+        /** @description PATCH a message: only the fields sent change; null clears metadata. */
+        MessageChanges: {
+            content?: string;
+            metadata?: Record<string, never> | null;
         };
         MessageInput: {
             role?: string | null;
@@ -654,6 +832,12 @@ export interface components {
             metadata: Record<string, never>;
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            updated_at?: string | null;
+        };
+        PageDeliveryView: {
+            data: components["schemas"]["DeliveryView"][];
+            next_cursor?: string | null;
         };
         PageDialogueView: {
             data: components["schemas"]["DialogueView"][];
@@ -673,6 +857,10 @@ export interface components {
         };
         PageView: {
             data: components["schemas"]["View"][];
+            next_cursor?: string | null;
+        };
+        PageWebhookView: {
+            data: components["schemas"]["WebhookView"][];
             next_cursor?: string | null;
         };
         Preview: {
@@ -744,6 +932,16 @@ export interface components {
             /** Format: int32 */
             long_term_memory_days?: number | null;
         };
+        RotateSecret: {
+            /** Format: int64 */
+            overlap_seconds?: number | null;
+        };
+        StateView: {
+            dialogue_id: string;
+            state: Record<string, never>;
+            /** Format: int64 */
+            state_version: number;
+        };
         StatusView: {
             customer_key: boolean;
             revoked: boolean;
@@ -777,6 +975,22 @@ export interface components {
             data_salt?: string | null;
             data_hash?: string | null;
             leaf_hash: string;
+        };
+        WebhookView: {
+            id: string;
+            url: string;
+            events: string[];
+            namespace?: string | null;
+            include_data: boolean;
+            status: string;
+            disabled_reason?: string | null;
+            /** Format: date-time */
+            previous_secret_expires_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            secret?: string | null;
         };
     };
     responses: {
@@ -871,8 +1085,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description IMMUTABLE, DELETE_PROTECTED, ENCRYPTION_KEY_REVOKED, ALREADY_EXISTS */
+        /** @description IMMUTABLE, DELETE_PROTECTED, ENCRYPTION_KEY_REVOKED, ALREADY_EXISTS, WEBHOOK_LIMIT_EXCEEDED */
         Error409: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description PRECONDITION_FAILED */
+        Error412: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1009,6 +1236,77 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    postMcp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    jsonrpc: "2.0";
+                    /** @description absent: a notification */
+                    id?: string | number;
+                    method: string;
+                    params?: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC answer to a request */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        jsonrpc: "2.0";
+                        /** @description absent: a notification */
+                        id?: string | number;
+                        result?: Record<string, never>;
+                        error?: {
+                            code: number;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A notification, accepted; no body */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
     getAuditCheckpoint: {
         parameters: {
             query?: never;
@@ -1485,6 +1783,17 @@ export interface operations {
                 limit?: number;
                 /** @description opaque: next_cursor of the previous page */
                 cursor?: string;
+                status?: "active" | "ended" | "archived";
+                /** @description RFC 3339; exclusive */
+                created_after?: string;
+                /** @description RFC 3339; exclusive */
+                created_before?: string;
+                /** @description RFC 3339; exclusive */
+                updated_after?: string;
+                /** @description RFC 3339; exclusive */
+                updated_before?: string;
+                /** @description only items whose metadata has this scalar value at this top-level key (numbers and booleans as JSON writes them; several are ANDed; matched on the keyed blind index) */
+                "metadata.<key>"?: string;
             };
             header?: never;
             path: {
@@ -1955,6 +2264,52 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    patchNamespacesByNsDialoguesByIdMessagesByMid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ns: string;
+                id: string;
+                mid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageChanges"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
     postNamespacesByNsDialoguesByIdRestore: {
         parameters: {
             query?: never;
@@ -1990,6 +2345,184 @@ export interface operations {
             406: components["responses"]["Error406"];
             409: components["responses"]["Error409"];
             422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getNamespacesByNsDialoguesByIdState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ns: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putNamespacesByNsDialoguesByIdState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description "<state_version>" (the ETag of a state response): 412 PRECONDITION_FAILED when the state is at another version; without it the last writer wins */
+                "If-Match"?: string;
+            };
+            path: {
+                ns: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            412: components["responses"]["Error412"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patchNamespacesByNsDialoguesByIdState: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description "<state_version>" (the ETag of a state response): 412 PRECONDITION_FAILED when the state is at another version; without it the last writer wins */
+                "If-Match"?: string;
+            };
+            path: {
+                ns: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DialogueStateMergePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            412: components["responses"]["Error412"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getNamespacesByNsDialoguesByIdThreads: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description opaque: next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                ns: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDialogueView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
@@ -2045,6 +2578,16 @@ export interface operations {
                 limit?: number;
                 /** @description opaque: next_cursor of the previous page */
                 cursor?: string;
+                /** @description RFC 3339; exclusive */
+                created_after?: string;
+                /** @description RFC 3339; exclusive */
+                created_before?: string;
+                /** @description RFC 3339; exclusive */
+                updated_after?: string;
+                /** @description RFC 3339; exclusive */
+                updated_before?: string;
+                /** @description only items whose metadata has this scalar value at this top-level key (numbers and booleans as JSON writes them; several are ANDed; matched on the keyed blind index) */
+                "metadata.<key>"?: string;
             };
             header?: never;
             path: {
@@ -2296,6 +2839,17 @@ export interface operations {
                 types?: string;
                 mode?: string;
                 limit?: number;
+                tag?: string;
+                /** @description RFC 3339; exclusive */
+                created_after?: string;
+                /** @description RFC 3339; exclusive */
+                created_before?: string;
+                /** @description RFC 3339; exclusive */
+                updated_after?: string;
+                /** @description RFC 3339; exclusive */
+                updated_before?: string;
+                /** @description only items whose metadata has this scalar value at this top-level key (numbers and booleans as JSON writes them; several are ANDed; matched on the keyed blind index) */
+                "metadata.<key>"?: string;
             };
             header?: never;
             path: {
@@ -2712,6 +3266,252 @@ export interface operations {
             409: components["responses"]["Error409"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description opaque: next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageWebhookView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 characters: a retry with the same key and body within 24 h returns the original response (Idempotent-Replayed: true); another body is 422 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getWebhooksByIdDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description opaque: next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDeliveryView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postWebhooksByIdRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 characters: a retry with the same key and body within 24 h returns the original response (Idempotent-Replayed: true); another body is 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateSecret"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
             429: components["responses"]["Error429"];
             500: components["responses"]["Error500"];
             503: components["responses"]["Error503"];
