@@ -598,7 +598,9 @@ export interface components {
         AppendMessages: {
             role?: string | null;
             content?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             messages?: components["schemas"]["MessageInput"][] | null;
         };
         Category: {
@@ -629,7 +631,9 @@ export interface components {
         CreateDialogue: {
             key?: string | null;
             title?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             tags?: string[] | null;
             status?: string | null;
             parent_id?: string | null;
@@ -644,7 +648,9 @@ export interface components {
         CreateMemory: {
             content?: string | null;
             kind?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
             expires_at?: string | null;
             id?: string | null;
@@ -688,13 +694,17 @@ export interface components {
         };
         DialogueByKey: {
             title?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             tags?: string[] | null;
         };
         /** @description PATCH a dialogue: only the fields sent change; null clears title, metadata, tags. */
         DialogueChanges: {
             title?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             tags?: string[] | null;
             /** @description admin keys only */
             legal_hold?: boolean;
@@ -702,13 +712,17 @@ export interface components {
             status?: "active" | "ended" | "archived";
         };
         /** @description PATCH a dialogue's state: an RFC 7396 JSON merge patch (null removes a member); the result must be an object of at most 64 KiB as compact JSON. */
-        DialogueStateMergePatch: Record<string, never>;
+        DialogueStateMergePatch: {
+            [key: string]: unknown;
+        };
         DialogueView: {
             id: string;
             namespace: string;
             key?: string | null;
             title?: string | null;
-            metadata: Record<string, never>;
+            metadata: {
+                [key: string]: unknown;
+            };
             tags: string[];
             /** Format: int32 */
             message_count: number;
@@ -791,7 +805,9 @@ export interface components {
             /** @enum {string} */
             kind?: "short_term" | "long_term";
             content?: string;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
             expires_at?: string | null;
         };
@@ -800,7 +816,9 @@ export interface components {
             namespace: string;
             kind: string;
             content?: string | null;
-            metadata: Record<string, never>;
+            metadata: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             expires_at?: string | null;
             /** Format: date-time */
@@ -815,12 +833,16 @@ export interface components {
         /** @description PATCH a message: only the fields sent change; null clears metadata. */
         MessageChanges: {
             content?: string;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
         };
         MessageInput: {
             role?: string | null;
             content?: string | null;
-            metadata?: Record<string, never> | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
         };
         MessageView: {
             id: string;
@@ -829,7 +851,9 @@ export interface components {
             seq: number;
             role: string;
             content: string;
-            metadata: Record<string, never>;
+            metadata: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -915,7 +939,9 @@ export interface components {
             verifier_key: string;
         };
         ReceiptView: {
-            receipt: Record<string, never>;
+            receipt: {
+                [key: string]: unknown;
+            };
             signed_text: string;
             signature: string;
             algorithm: string;
@@ -938,7 +964,9 @@ export interface components {
         };
         StateView: {
             dialogue_id: string;
-            state: Record<string, never>;
+            state: {
+                [key: string]: unknown;
+            };
             /** Format: int64 */
             state_version: number;
         };
@@ -971,7 +999,9 @@ export interface components {
             actor: components["schemas"]["Actor"];
             parent_id?: string | null;
             idempotency_key?: string | null;
-            data?: Record<string, never> | null;
+            data?: {
+                [key: string]: unknown;
+            } | null;
             data_salt?: string | null;
             data_hash?: string | null;
             leaf_hash: string;

@@ -112,7 +112,24 @@ final class OpenApiContract implements OpenApiCustomizer {
         Paths sorted = new Paths();
         new TreeMap<>(paths).forEach(sorted::addPathItem);
         api.setPaths(sorted);
+        components.getSchemas().values().forEach(OpenApiContract::openObjects);
         components.setSchemas(new TreeMap<>(components.getSchemas()));
+    }
+
+    /**
+     * A free-form object (metadata, a state, event data: {@code type: object} without properties) takes any member:
+     * said explicitly, since generators read a bare object as an empty one (TypeScript's {@code Record<string,
+     * never>}).
+     */
+    private static void openObjects(Schema<?> schema) {
+        boolean object = "object".equals(schema.getType())
+                || (schema.getTypes() != null && schema.getTypes().contains("object"));
+        if (object && schema.getProperties() == null && schema.getAdditionalProperties() == null) {
+            schema.setAdditionalProperties(true);
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(OpenApiContract::openObjects);
+        }
     }
 
     private static Map<String, Schema> errorSchemas() {

@@ -104,6 +104,38 @@ class OpenApiDocumentTests {
     }
 
     @Test
+    void saysThatAFreeFormObjectTakesAnyMember() {
+        List<String> closed = new ArrayList<>();
+        document()
+                .at("/components/schemas")
+                .properties()
+                .forEach(schema -> freeFormObjects(schema.getKey(), schema.getValue(), closed));
+        assertThat(closed)
+                .as("objects without properties must say additionalProperties (else generators read them as empty)")
+                .isEmpty();
+        assertThat(document()
+                        .at("/components/schemas/DialogueView/properties/metadata/additionalProperties")
+                        .asBoolean())
+                .isTrue();
+    }
+
+    private static void freeFormObjects(String where, JsonNode schema, List<String> closed) {
+        JsonNode type = schema.get("type");
+        boolean object = type != null
+                && (type.isArray()
+                        ? type.toString().contains("\"object\"")
+                        : type.asString().equals("object"));
+        if (object && !schema.has("properties") && !schema.has("additionalProperties")) {
+            closed.add(where);
+        }
+        if (schema.has("properties")) {
+            schema.get("properties")
+                    .properties()
+                    .forEach(p -> freeFormObjects(where + "." + p.getKey(), p.getValue(), closed));
+        }
+    }
+
+    @Test
     void documentsPatchBodiesByTheirFieldsNotAsJsonTrees() {
         JsonNode doc = document();
         assertThat(doc.at("/components/schemas").has("JsonNode")).isFalse();
