@@ -100,10 +100,13 @@ final class McpTools {
                 mapper,
                 "create_dialogue",
                 "Create a dialogue (a conversation) in a namespace. Returns the dialogue; append messages to it with"
-                        + " append_messages using its id.",
+                        + " append_messages using its id. With a key (your application's own id for the conversation),"
+                        + " returns the dialogue already holding that key, or creates it: call it again with the same key"
+                        + " to find the conversation.",
                 Capability.WRITE,
                 """
                 {"type": "object", "properties": {%s,
+                  "key": {"type": "string", "pattern": "^[A-Za-z0-9._:@~+=-]{1,256}$", "description": "Your application's own id for this conversation, unique in the namespace: get-or-create by it."},
                   "title": {"type": "string", "maxLength": 512, "description": "A title for people to recognise it by."},
                   "metadata": %s,
                   "tags": {"type": "array", "maxItems": 32, "items": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -113,12 +116,14 @@ final class McpTools {
         tools.add(tool(
                 mapper,
                 "get_dialogue",
-                "Get one dialogue by its id (dlg_...): title, metadata, tags, message count, timestamps.",
+                "Get one dialogue by its id (dlg_...) or by the key your application gave it: title, metadata, tags,"
+                        + " message count, timestamps.",
                 Capability.READ,
                 """
                 {"type": "object", "properties": {%s,
-                  "id": {"type": "string", "description": "The dialogue's id, as create_dialogue or list_dialogues returned it (dlg_...)."}},
-                 "required": ["namespace", "id"], "additionalProperties": false}""".formatted(NAMESPACE),
+                  "id": {"type": "string", "description": "The dialogue's id, as create_dialogue or list_dialogues returned it (dlg_...)."},
+                  "key": {"type": "string", "description": "Instead of id: the key the dialogue was created with."}},
+                 "required": ["namespace"], "additionalProperties": false}""".formatted(NAMESPACE),
                 this::getDialogue));
         tools.add(tool(
                 mapper,
@@ -216,18 +221,31 @@ final class McpTools {
     }
 
     private Work createDialogue(ToolArguments args) {
+        String key = args.text("key", 1, 256);
         String title = args.text("title", 0, DialogueService.MAX_TITLE_CHARS);
         ObjectNode metadata = args.object("metadata");
         List<String> tags = args.strings("tags", DialogueService.MAX_TAGS, DialogueService.MAX_TAG_CHARS);
         args.validate();
         var dialogue = new DialogueService.NewDialogue(
                 title, Metadata.of(metadata, "metadata"), tags == null ? List.of() : tags);
+        if (key != null) {
+            return t -> DialogueView.of(dialogues
+                    .getOrCreate(t.projectId(), t.namespace(), key, dialogue)
+                    .dialogue());
+        }
         return t -> DialogueView.of(dialogues.create(t.projectId(), t.namespace(), dialogue));
     }
 
     private Work getDialogue(ToolArguments args) {
-        String id = args.requiredText("id", 1, 200);
+        String id = args.text("id", 1, 200);
+        String key = args.text("key", 1, 256);
+        if ((id == null) == (key == null)) {
+            args.problem("id", "give exactly one of id and key");
+        }
         args.validate();
+        if (key != null) {
+            return t -> DialogueView.of(dialogues.getByKey(t.projectId(), t.namespace(), key));
+        }
         return t -> DialogueView.of(dialogues.get(t.projectId(), t.namespace(), Objects.requireNonNull(id)));
     }
 

@@ -219,6 +219,40 @@ class McpIntegrationTests {
     }
 
     @Test
+    void findsOrCreatesADialogueByTheApplicationsOwnKeyOnlyInItsNamespaceAndProject() {
+        JsonNode created = ok(mcp, "create_dialogue", args("namespace", ns, "key", "chat-42", "title", "first"));
+        assertThat(created.get("key").asString()).isEqualTo("chat-42");
+        JsonNode again = ok(mcp, "create_dialogue", args("namespace", ns, "key", "chat-42", "title", "second"));
+        assertThat(again.get("id")).isEqualTo(created.get("id"));
+        assertThat(again.get("title").asString()).isEqualTo("first");
+        assertThat(ok(mcp, "get_dialogue", args("namespace", ns, "key", "chat-42")))
+                .isEqualTo(api.get(project.adminKey(), "/v1/namespaces/" + ns + "/dialogues/by-key/chat-42")
+                        .json());
+
+        TestProject other = TestProjects.aProject(api);
+        try (McpSyncClient foreign = TestMcp.client(port, other.adminKey())) {
+            assertThat(error(foreign, "get_dialogue", args("namespace", ns, "key", "chat-42"))
+                            .get("code")
+                            .asString())
+                    .isEqualTo("NOT_FOUND");
+            JsonNode theirs = ok(foreign, "create_dialogue", args("namespace", ns, "key", "chat-42"));
+            assertThat(theirs.get("id")).isNotEqualTo(created.get("id"));
+        }
+        assertThat(error(mcp, "get_dialogue", args("namespace", TestProjects.aNamespace(), "key", "chat-42"))
+                        .get("code")
+                        .asString())
+                .isEqualTo("NOT_FOUND");
+        assertFields(error(mcp, "get_dialogue", args("namespace", ns)), "id");
+        assertFields(
+                error(
+                        mcp,
+                        "get_dialogue",
+                        args("namespace", ns, "id", created.get("id").asString(), "key", "x")),
+                "id");
+        assertFields(error(mcp, "create_dialogue", args("namespace", ns, "key", "no spaces")), "key");
+    }
+
+    @Test
     void anotherProjectsKeyAndAnotherNamespaceSeeNothingAndAForeignIdIsNotFoundLikeARandomOne() {
         String dialogue = project.dialogue(ns);
         project.message(ns, dialogue, "secret plans");
