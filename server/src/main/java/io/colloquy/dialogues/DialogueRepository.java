@@ -4,6 +4,7 @@ import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Ids;
 import io.colloquy.platform.Sql;
+import io.colloquy.web.ListFilters;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,11 +49,7 @@ class DialogueRepository {
                AND (CAST(:tag AS bigint) IS NULL OR tag_digests @> ARRAY[CAST(:tag AS bigint)])
                AND (CAST(:status AS text) IS NULL OR status = CAST(:status AS text))
                AND (CAST(:parent AS uuid) IS NULL OR parent_id = CAST(:parent AS uuid))
-               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
-               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
-               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
-               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
-               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
+            """ + ListFilters.CONDITIONS + """
              ORDER BY dialogue_id DESC
              LIMIT :limit
             """;
@@ -276,11 +273,7 @@ class DialogueRepository {
                         "status",
                         filter.status() == null ? null : filter.status().wireName())
                 .param("parent", filter.parent())
-                .param("metadata", filter.metadataDigests() == null ? null : Sql.bigints(filter.metadataDigests()))
-                .param("createdAfter", Sql.timestamptz(filter.times().createdAfter()))
-                .param("createdBefore", Sql.timestamptz(filter.times().createdBefore()))
-                .param("updatedAfter", Sql.timestamptz(filter.times().updatedAfter()))
-                .param("updatedBefore", Sql.timestamptz(filter.times().updatedBefore()))
+                .params(filter.times().parameters(filter.metadataDigests()))
                 .param("limit", limit)
                 .query((rs, n) -> dialogue(rs))
                 .list();

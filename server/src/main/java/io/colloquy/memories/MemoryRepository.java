@@ -4,6 +4,7 @@ import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Sql;
+import io.colloquy.web.ListFilters;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,11 +43,7 @@ class MemoryRepository {
                AND (CAST(:kind AS text) IS NULL OR kind = CAST(:kind AS text))
                AND (CAST(:after AS uuid) IS NULL OR memory_id < CAST(:after AS uuid))
                AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
-               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
-               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
-               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
-               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
-               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
+            """ + ListFilters.CONDITIONS + """
              ORDER BY memory_id DESC
              LIMIT :limit
             """;
@@ -68,11 +65,7 @@ class MemoryRepository {
             SELECT * FROM colloquy.memories
              WHERE project_id = :project AND namespace = :ns AND search_tokens @> :tokens
                AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
-               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
-               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
-               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
-               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
-               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
+            """ + ListFilters.CONDITIONS + """
              ORDER BY memory_id DESC
              LIMIT :limit
             """;
@@ -109,11 +102,7 @@ class MemoryRepository {
                 .param("project", project)
                 .param("ns", ns)
                 .param("tokens", Sql.bigints(tokens))
-                .param("metadata", metadataDigests == null ? null : Sql.bigints(metadataDigests))
-                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
-                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
-                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
-                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
+                .params(times.parameters(metadataDigests))
                 .param("now", Sql.timestamptz(now))
                 .param("limit", limit)
                 .query((rs, n) -> map(rs))
@@ -165,11 +154,7 @@ class MemoryRepository {
                 .param("project", project)
                 .param("ns", ns)
                 .param("kind", kind == null ? null : kind.wireName())
-                .param("metadata", metadataDigests == null ? null : Sql.bigints(metadataDigests))
-                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
-                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
-                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
-                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
+                .params(times.parameters(metadataDigests))
                 .param("after", after)
                 .param("limit", limit)
                 .param("now", Sql.timestamptz(now))

@@ -2,8 +2,11 @@ package io.colloquy.web;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,37 @@ public record ListFilters(
         Map<String, String> metadata) {
     public static final int MAX_METADATA_FILTERS = 16;
     private static final String METADATA = "metadata.";
+
+    /**
+     * The SQL conditions of these filters, ANDed onto a list's {@code WHERE} over a table with {@code created_at},
+     * {@code updated_at} and {@code metadata_digests}; their values are {@link #parameters}.
+     */
+    public static final String CONDITIONS = """
+               AND (CAST(:metadata AS bigint[]) IS NULL OR metadata_digests @> CAST(:metadata AS bigint[]))
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL OR updated_at > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL OR updated_at < CAST(:updatedBefore AS timestamptz))
+            """;
+
+    /** The values of {@link #CONDITIONS}: the time bounds and the metadata terms' blind-index digests (or null). */
+    public Map<String, @Nullable Object> parameters(long @Nullable [] metadataDigests) {
+        Map<String, @Nullable Object> values = new HashMap<>();
+        values.put(
+                "metadata",
+                metadataDigests == null
+                        ? null
+                        : Arrays.stream(metadataDigests).boxed().toArray(Long[]::new));
+        values.put("createdAfter", timestamptz(createdAfter));
+        values.put("createdBefore", timestamptz(createdBefore));
+        values.put("updatedAfter", timestamptz(updatedAfter));
+        values.put("updatedBefore", timestamptz(updatedBefore));
+        return values;
+    }
+
+    private static @Nullable OffsetDateTime timestamptz(@Nullable Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
 
     public static ListFilters none() {
         return new ListFilters(null, null, null, null, Map.of());
