@@ -5,10 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
-./mvnw -q install -pl client -am -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true
-./mvnw -q test-compile -pl spring-ai
-./mvnw -q dependency:build-classpath -pl spring-ai -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-cd spring-ai
+./mvnw -q install -pl clients/java -am -DskipTests -Dspotless.check.skip=true -Dspotbugs.skip=true
+./mvnw -q test-compile -pl clients/spring-ai
+./mvnw -q dependency:build-classpath -pl clients/spring-ai -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cd clients/spring-ai
 java=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n1)/bin/java
 [ -x "$java" ] || java="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
 "$java" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.colloquy.springai.bench.AdapterBench "${1:-100}"

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class AssistantsDocTests {
     @Test
     void theIntegrationsPageShowsTheCompiledExample() throws Exception {
-        String path = "langchain4j/src/test/java/io/colloquy/langchain4j/examples/Assistants.java";
+        String path = "clients/langchain4j/src/test/java/io/colloquy/langchain4j/examples/Assistants.java";
         assertThat(DocExamples.shown(path)).isEqualTo(DocExamples.source(path));
     }
 }
