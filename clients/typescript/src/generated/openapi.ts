@@ -735,6 +735,8 @@ export interface components {
             parent_id?: string | null;
             /** Format: int32 */
             thread_count: number;
+            /** Format: int64 */
+            revision: number;
         };
         /** @description The body of every non-2xx response. */
         Error: {
@@ -2144,6 +2146,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description the dialogue's revision when this page was read (the dialogue's `revision`): a client holding the messages up to a seq at this revision is up to date after reading only the messages after that seq */
+                    "Colloquy-Dialogue-Revision"?: number;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A dialogue of one namespace; {@code lastSeq} is the seq of its newest message ever appended. A thread is a
  * dialogue with a parent ({@code parentId}) in the same namespace; {@code threadCount} counts its direct threads. {@code key} is the
- * application's own id for it (unique in the namespace), if it was given one.
+ * application's own id for it (unique in the namespace), if it was given one. {@code revision} goes up by one with every
+ * change to the dialogue or its messages except an append (which moves {@code lastSeq}).
  */
 public record Dialogue(
         UUID projectId,
@@ -26,7 +27,8 @@ public record Dialogue(
         Status status,
         @Nullable UUID parentId,
         int threadCount,
-        @Nullable String key) {
+        @Nullable String key,
+        long revision) {
 
     /** Where a dialogue is in its life; any status may follow any other. */
     public enum Status {

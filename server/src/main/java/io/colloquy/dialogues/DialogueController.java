@@ -190,8 +190,11 @@ class DialogueController {
         return ResponseEntity.status(HttpStatus.CREATED).body(MessageView.of(appended));
     }
 
+    /** The header of a message page that tells the dialogue's revision as of the page (see {@link Dialogue}). */
+    static final String REVISION_HEADER = "Colloquy-Dialogue-Revision";
+
     @GetMapping("/{id}/messages")
-    Page<MessageView> messages(
+    ResponseEntity<Page<MessageView>> messages(
             Tenant tenant,
             @PathVariable String id,
             @RequestParam(name = "after_seq", required = false) @Nullable String afterSeq,
@@ -208,9 +211,12 @@ class DialogueController {
                 throw ValidationFailed.of("after_seq", "must be a non-negative integer");
             }
         }
-        Page<Message> page =
+        DialogueService.MessagePage read =
                 dialogues.messages(tenant.projectId(), tenant.namespace(), id, after, PageRequest.of(limit, cursor));
-        return new Page<>(page.data().stream().map(MessageView::of).toList(), page.nextCursor());
+        Page<Message> page = read.page();
+        return ResponseEntity.ok()
+                .header(REVISION_HEADER, Long.toString(read.revision()))
+                .body(new Page<>(page.data().stream().map(MessageView::of).toList(), page.nextCursor()));
     }
 
     @GetMapping("/{id}/messages/{mid}")

@@ -57,7 +57,7 @@ class DialogueRepository {
             UPDATE colloquy.dialogues
                SET title = :title, metadata = :metadata, tags = :tags, tag_digests = :digests, legal_hold = :hold,
                    updated_at = :updated, status = :status, metadata_digests = :metadataDigests,
-                   dialogue_key = :key
+                   dialogue_key = :key, revision = revision + 1
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
             """;
     private static final String ALL_DIALOGUES = """
@@ -72,7 +72,7 @@ class DialogueRepository {
             """;
     /** Restores a soft-deleted dialogue whose deletion is still inside the recovery window. */
     private static final String RESTORE_DIALOGUE = """
-            UPDATE colloquy.dialogues SET deleted_at = NULL
+            UPDATE colloquy.dialogues SET deleted_at = NULL, revision = revision + 1
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
                AND deleted_at IS NOT NULL AND deleted_at > :windowStart
             """;
@@ -177,7 +177,7 @@ class DialogueRepository {
                 UNION ALL
                 SELECT c.dialogue_id FROM colloquy.dialogues c
                   JOIN tree t ON c.project_id = :project AND c.namespace = :ns AND c.parent_id = t.dialogue_id)
-            UPDATE colloquy.dialogues d SET deleted_at = NULL FROM tree, root
+            UPDATE colloquy.dialogues d SET deleted_at = NULL, revision = d.revision + 1 FROM tree, root
              WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = tree.dialogue_id
                AND d.deleted_at = root.deleted_at
             RETURNING d.dialogue_id
@@ -416,7 +416,8 @@ class DialogueRepository {
                 Dialogue.Status.fromWire(rs.getString("status")).orElseThrow(),
                 rs.getObject("parent_id", UUID.class),
                 rs.getInt("thread_count"),
-                key == null ? null : values.open(column(base, "key"), key));
+                key == null ? null : values.open(column(base, "key"), key),
+                rs.getLong("revision"));
     }
 
     /** A node of a dialogue's tree. */

@@ -189,7 +189,8 @@ public class DialogueService implements SealedContent, TenantContent {
                 d.status(),
                 parent,
                 0,
-                d.key());
+                d.key(),
+                0);
         byte[] keyDigest = d.key() == null ? null : index.identifier(project, ns.name(), KEY_KIND, d.key());
         if (!dialogues.insert(
                 dialogue,
@@ -279,7 +280,8 @@ public class DialogueService implements SealedContent, TenantContent {
                 changes.status() != null ? changes.status() : d.status(),
                 d.parentId(),
                 d.threadCount(),
-                d.key());
+                d.key(),
+                d.revision() + 1); // the row is locked: the update below makes exactly this revision
         dialogues.update(
                 updated,
                 digests(project, ns.name(), updated.tags()),
@@ -512,9 +514,11 @@ public class DialogueService implements SealedContent, TenantContent {
         return messages.append(numbered, last, now, events) ? numbered : null;
     }
 
+    /** A page of a dialogue's messages and the dialogue's revision, read in one snapshot. */
+    public record MessagePage(Page<Message> page, long revision) {}
+
     /** A page of a dialogue's messages: one statement, which also tells whether the dialogue is there. */
-    public Page<Message> messages(
-            UUID project, Namespace ns, String dialoguePublicId, long afterSeq, PageRequest page) {
+    public MessagePage messages(UUID project, Namespace ns, String dialoguePublicId, long afterSeq, PageRequest page) {
         UUID dialogue = id(dialoguePublicId);
         long after = afterSeq;
         if (page.after() != null) {
@@ -525,10 +529,9 @@ public class DialogueService implements SealedContent, TenantContent {
                 throw badCursor();
             }
         }
-        return page.page(
-                messages.messages(project, ns.name(), dialogue, after, page.limit() + 1)
-                        .orElseThrow(DialogueNotFound::new),
-                m -> Long.toString(m.seq()));
+        MessageRepository.Rows rows = messages.messages(project, ns.name(), dialogue, after, page.limit() + 1)
+                .orElseThrow(DialogueNotFound::new);
+        return new MessagePage(page.page(rows.messages(), m -> Long.toString(m.seq())), rows.revision());
     }
 
     public Message message(UUID project, Namespace ns, String dialoguePublicId, String messagePublicId) {

@@ -23,7 +23,8 @@ public final class DialogueViews {
             Instant updatedAt,
             String status,
             @Nullable String parentId,
-            int threadCount) {
+            int threadCount,
+            long revision) {
 
         public static DialogueView of(Dialogue d) {
             return new DialogueView(
@@ -39,7 +40,8 @@ public final class DialogueViews {
                     d.updatedAt(),
                     d.status().wireName(),
                     d.parentId() == null ? null : Ids.format("dlg", d.parentId()),
-                    d.threadCount());
+                    d.threadCount(),
+                    d.revision());
         }
     }
 

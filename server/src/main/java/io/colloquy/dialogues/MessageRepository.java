@@ -44,9 +44,14 @@ class MessageRepository {
 
     /** An edit: new content (and its search tokens) and metadata, and when. */
     private static final String EDIT_MESSAGE = """
-            UPDATE colloquy.messages SET content = :content, metadata = :metadata, search_tokens = :tokens,
-                   updated_at = :updated
-             WHERE project_id = :project AND namespace = :ns AND message_id = :id
+            WITH edited AS (
+                UPDATE colloquy.messages SET content = :content, metadata = :metadata, search_tokens = :tokens,
+                       updated_at = :updated
+                 WHERE project_id = :project AND namespace = :ns AND message_id = :id
+                RETURNING dialogue_id)
+            UPDATE colloquy.dialogues d SET revision = revision + 1
+              FROM edited e
+             WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = e.dialogue_id
             """;
 
     /** The {@code WITH} item of {@link #append}'s statement that returns a row once the seqs are reserved. */
@@ -83,10 +88,10 @@ class MessageRepository {
 
     /**
      * A page of a dialogue's messages, and whether the dialogue is there, in one statement: no row when it is
-     * not, one row of nulls when it has no messages after {@code :after}.
+     * not, one row of nulls when it has no messages after {@code :after}; every row carries the dialogue's revision.
      */
     private static final String LIST_MESSAGES = """
-            SELECT m.* FROM colloquy.dialogues d
+            SELECT m.*, d.revision AS dialogue_revision FROM colloquy.dialogues d
               LEFT JOIN LATERAL (
                 SELECT * FROM colloquy.messages
                  WHERE project_id = d.project_id AND namespace = d.namespace AND dialogue_id = d.dialogue_id
@@ -107,7 +112,9 @@ class MessageRepository {
                 DELETE FROM colloquy.messages
                  WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND message_id = :id
                 RETURNING 1)
-            UPDATE colloquy.dialogues SET message_count = message_count - (SELECT count(*) FROM gone), updated_at = :now
+            UPDATE colloquy.dialogues
+               SET message_count = message_count - (SELECT count(*) FROM gone), updated_at = :now,
+                   revision = revision + 1
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue
                AND EXISTS (SELECT 1 FROM gone)
             """;
@@ -235,20 +242,28 @@ class MessageRepository {
         return jdbc.sql(sql.toString()).params(params).query(Long.class).single() == 1;
     }
 
+    /** Messages of a dialogue read in one snapshot with the dialogue's revision at that moment. */
+    record Rows(List<Message> messages, long revision) {}
+
     /** Up to {@code limit} messages after {@code afterSeq} in seq order; empty when the dialogue is not here. */
-    Optional<List<Message>> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+    Optional<Rows> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+        long[] revision = {-1};
         List<Message> rows = jdbc.sql(LIST_MESSAGES)
                 .param("project", project)
                 .param("ns", ns)
                 .param("dialogue", dialogue)
                 .param("after", afterSeq)
                 .param("limit", limit)
-                .query((rs, n) -> rs.getObject("message_id") == null ? null : message(rs))
+                .query((rs, n) -> {
+                    revision[0] = rs.getLong("dialogue_revision");
+                    return rs.getObject("message_id") == null ? null : message(rs);
+                })
                 .list();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(rows.getFirst() == null ? List.of() : rows); // a row of nulls: no messages
+        // a row of nulls: no messages
+        return Optional.of(new Rows(rows.getFirst() == null ? List.of() : rows, revision[0]));
     }
 
     Optional<Message> message(UUID project, String ns, UUID dialogue, UUID id) {

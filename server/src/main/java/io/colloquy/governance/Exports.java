@@ -231,8 +231,12 @@ public class Exports {
             Page<Message> page;
             try {
                 page = readPages(
-                        t, cursor, p -> dialogues.messages(t.project(), t.namespace(), dialogue, 0, p), m -> m.content()
-                                .length());
+                        t,
+                        cursor,
+                        p -> dialogues
+                                .messages(t.project(), t.namespace(), dialogue, 0, p)
+                                .page(),
+                        m -> m.content().length());
             } catch (NotFound deletedMeanwhile) {
                 return;
             }

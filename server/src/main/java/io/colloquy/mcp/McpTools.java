@@ -307,8 +307,9 @@ final class McpTools {
             String id = Objects.requireNonNull(dialogueId);
             Dialogue d = dialogues.get(t.projectId(), t.namespace(), id);
             long after = Math.max(0, d.lastSeq() - limit);
-            Page<Message> page =
-                    dialogues.messages(t.projectId(), t.namespace(), id, after, new PageRequest(limit, null));
+            Page<Message> page = dialogues
+                    .messages(t.projectId(), t.namespace(), id, after, new PageRequest(limit, null))
+                    .page();
             return new MessageBatchView(
                     page.data().stream().map(MessageView::of).toList());
         };

@@ -439,6 +439,18 @@ final class OpenApiContract implements OpenApiCustomizer {
                     }
                 }
             }
+            case "GET /v1/namespaces/{ns}/dialogues/{id}/messages" ->
+                operation
+                        .getResponses()
+                        .get("200")
+                        .addHeaderObject(
+                                "Colloquy-Dialogue-Revision",
+                                new Header()
+                                        .description("the dialogue's revision when this page was read (the "
+                                                + "dialogue's `revision`): a client holding the messages up to a seq "
+                                                + "at this revision is up to date after reading only the messages "
+                                                + "after that seq")
+                                        .schema(integer(0, null)));
             case "GET /v1/exports/{token}" -> {
                 operation.security(List.of(new SecurityRequirement()));
                 operation

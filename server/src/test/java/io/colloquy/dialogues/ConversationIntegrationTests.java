@@ -268,6 +268,55 @@ class ConversationIntegrationTests {
                 .isEqualTo(child);
     }
 
+    // --- revision: what a client caching a dialogue's messages checks
+
+    @Test
+    void theRevisionMovesWithEveryChangeButAnAppendAndEachMessagePageCarriesIt() {
+        api.patch(project.adminKey(), "/v1/project", json("recovery_window_days", 7));
+        String d = project.dialogue(ns);
+        String messages = base() + "/" + d + "/messages";
+        long start = revision(d);
+        assertThat(pageRevision(messages)).isEqualTo(start);
+
+        String m = project.message(ns, d, "one");
+        project.message(ns, d, "two");
+        assertThat(revision(d)).as("an append leaves the revision").isEqualTo(start);
+        assertThat(pageRevision(messages + "?after_seq=1")).isEqualTo(start);
+
+        api.patch(project.adminKey(), messages + "/" + m, json("content", "edited"));
+        assertThat(revision(d)).as("a message edit").isEqualTo(start + 1);
+        assertThat(pageRevision(messages + "?after_seq=2"))
+                .as("a page with nothing new still tells the edit")
+                .isEqualTo(start + 1);
+
+        assertThat(api.delete(project.adminKey(), messages + "/" + m).status()).isEqualTo(204);
+        assertThat(revision(d)).as("a message delete").isEqualTo(start + 2);
+
+        TestApi.Response patched = api.patch(project.adminKey(), base() + "/" + d, json("title", "renamed"));
+        assertThat(patched.json().get("revision").asLong())
+                .as("the PATCH answers the revision it made")
+                .isEqualTo(start + 3);
+        assertThat(revision(d)).isEqualTo(start + 3);
+
+        assertThat(api.delete(project.adminKey(), base() + "/" + d).status()).isEqualTo(204);
+        TestApi.Response restored = api.post(project.adminKey(), base() + "/" + d + "/restore", null);
+        assertThat(restored.json().get("revision").asLong()).as("a restore").isEqualTo(start + 4);
+        assertThat(pageRevision(messages)).isEqualTo(start + 4);
+    }
+
+    private long revision(String dialogue) {
+        return api.get(project.adminKey(), base() + "/" + dialogue)
+                .json()
+                .get("revision")
+                .asLong();
+    }
+
+    private long pageRevision(String path) {
+        TestApi.Response page = api.get(project.adminKey(), path);
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        return Long.parseLong(page.header("Colloquy-Dialogue-Revision"));
+    }
+
     // --- message edits
 
     @Test
