@@ -32,6 +32,13 @@ import java.util.regex.Pattern;
  * for audit, search, export and retention, and an immutable project or a legal hold never refuses a window's
  * eviction. {@link Mode#REPLACE} deletes left-out messages.
  *
+ * <p>Reads cost what changed, not the conversation's length: this instance keeps each conversation's view as last
+ * read (up to {@value #CACHED_CONVERSATIONS} conversations, least recently used first out) with the dialogue's
+ * revision and the last seq it saw, and brings it up to date by reading only the messages after that seq. The
+ * dialogue's revision, which the server answers with them in the same snapshot, moves with every change but an
+ * append (an edit, a delete, a metadata or view change, by anyone): when it is not the one held, the view is read
+ * whole again. So another process's appends, edits and deletes are all seen on the next read.
+ *
  * @param <M> the framework's message type
  */
 public final class ConversationMemory<M> {
@@ -61,12 +68,20 @@ public final class ConversationMemory<M> {
     private static final Pattern KEY = Pattern.compile("^[A-Za-z0-9._:@~+=-]{1,256}$");
     private static final String VIEW = "memory_view";
     private static final int MAX_BATCH = 100;
+    private static final int CACHED_CONVERSATIONS = 1_000;
 
     private final NamespaceClient ns;
     private final Mode mode;
     private final Codec<M> codec;
     private final Map<String, String> dialogueIds = new ConcurrentHashMap<>();
     private final ThreadLocal<Read<M>> lastRead = new ThreadLocal<>();
+    private final Map<String, Known<M>> known =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Known<M>> eldest) {
+                    return size() > CACHED_CONVERSATIONS;
+                }
+            });
 
     /**
      * @param client the client (its key needs the write capability)
@@ -85,6 +100,19 @@ public final class ConversationMemory<M> {
     private record Stored<M>(String id, long seq, M message) {}
 
     private record View(long fromSeq, List<String> pinned) {}
+
+    /** A conversation's view as read at a dialogue revision, up to and including {@code lastSeq}. */
+    private record Known<M>(String dialogueId, long revision, long lastSeq, List<Stored<M>> view) {
+        Known<M> with(List<Stored<M>> appended) {
+            if (appended.isEmpty()) {
+                return this;
+            }
+            List<Stored<M>> longer = new ArrayList<>(view);
+            longer.addAll(appended);
+            return new Known<>(
+                    dialogueId, revision, appended.get(appended.size() - 1).seq(), List.copyOf(longer));
+        }
+    }
 
     /** The conversation ids of the namespace (dialogues with a key), newest first. */
     public List<String> conversationIds() {
@@ -165,6 +193,7 @@ public final class ConversationMemory<M> {
             }
         });
         dialogueIds.remove(conversationId);
+        known.remove(conversationId);
         lastRead.remove();
     }
 
@@ -174,6 +203,26 @@ public final class ConversationMemory<M> {
     }
 
     private List<Stored<M>> view(String conversationId) {
+        Known<M> held = known.get(conversationId);
+        if (held != null) {
+            try {
+                NamespaceClient.MessagesAfter after = ns.messagesAfter(held.dialogueId(), held.lastSeq());
+                if (after.revision() == held.revision()) {
+                    Known<M> now = held.with(
+                            after.messages().stream().map(this::stored).toList());
+                    known.replace(conversationId, held, now);
+                    return now.view();
+                }
+            } catch (ColloquyException.NotFound gone) {
+                dialogueIds.remove(conversationId);
+            }
+            known.remove(conversationId, held);
+        }
+        return load(conversationId);
+    }
+
+    /** Reads the conversation's view whole, and keeps it when nothing but appends happened while reading. */
+    private List<Stored<M>> load(String conversationId) {
         String cached = dialogueIds.get(conversationId);
         Dialogue dialogue;
         if (cached != null) {
@@ -181,7 +230,7 @@ public final class ConversationMemory<M> {
                 dialogue = ns.dialogue(cached);
             } catch (ColloquyException.NotFound gone) {
                 dialogueIds.remove(conversationId);
-                return view(conversationId);
+                return load(conversationId);
             }
         } else {
             dialogue = ns.findDialogueByKey(key(conversationId)).orElse(null);
@@ -199,8 +248,23 @@ public final class ConversationMemory<M> {
                 // deleted by hand: no longer in the view
             }
         }
-        ns.messages(dialogue.id(), Math.max(0, view.fromSeq() - 1), 200).forEach(m -> out.add(stored(m)));
-        return out;
+        long from = Math.max(0, view.fromSeq() - 1);
+        NamespaceClient.MessagesAfter after;
+        try {
+            after = ns.messagesAfter(dialogue.id(), from);
+        } catch (ColloquyException.NotFound gone) {
+            dialogueIds.remove(conversationId);
+            return load(conversationId);
+        }
+        after.messages().forEach(m -> out.add(stored(m)));
+        List<Stored<M>> read = List.copyOf(out);
+        if (after.revision() == dialogue.revision()) { // the pinned messages were read at this revision too
+            long last = after.messages().isEmpty()
+                    ? from
+                    : after.messages().get(after.messages().size() - 1).seq();
+            known.put(conversationId, new Known<>(dialogue.id(), dialogue.revision(), last, read));
+        }
+        return read;
     }
 
     private Stored<M> stored(Message m) {
@@ -244,7 +308,32 @@ public final class ConversationMemory<M> {
         view.put("from_seq", from);
         view.put("pinned", pinned);
         metadata.put(VIEW, view);
-        ns.updateDialogue(dialogue, Map.of("metadata", metadata));
+        Dialogue updated = ns.updateDialogue(dialogue, Map.of("metadata", metadata));
+        keepView(dialogue, d.revision(), updated.revision(), from, pinned);
+    }
+
+    /**
+     * After this instance moved a conversation's view start, the view it holds follows when that was the only change
+     * since it was read (the revision went up by exactly one), instead of being read whole again.
+     */
+    private void keepView(String dialogue, long before, long after, long from, List<String> pinned) {
+        synchronized (known) {
+            for (Map.Entry<String, Known<M>> e : known.entrySet()) {
+                Known<M> held = e.getValue();
+                if (!held.dialogueId().equals(dialogue)) {
+                    continue;
+                }
+                if (held.revision() == before && after == before + 1) {
+                    List<Stored<M>> kept = held.view().stream()
+                            .filter(s -> pinned.contains(s.id()) || s.seq() >= from)
+                            .toList();
+                    e.setValue(new Known<>(dialogue, after, held.lastSeq(), kept));
+                } else {
+                    known.remove(e.getKey());
+                }
+                return;
+            }
+        }
     }
 
     private int find(List<Stored<M>> base, int from, M m) {

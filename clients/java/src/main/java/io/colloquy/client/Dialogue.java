@@ -17,6 +17,7 @@ import java.util.Map;
  * @param legalHold whether it is under legal hold (no edits or deletes)
  * @param createdAt when it was created
  * @param updatedAt when it last changed
+ * @param revision goes up with every change to the dialogue or its messages except an append
  */
 public record Dialogue(
         String id,
@@ -28,4 +29,5 @@ public record Dialogue(
         int messageCount,
         boolean legalHold,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        long revision) {}

@@ -180,10 +180,59 @@ public final class NamespaceClient {
                 Message.class);
     }
 
+    /**
+     * Every message of a dialogue after a seq, in seq order, with the dialogue's revision they were read at.
+     *
+     * @param revision the dialogue's revision as of the read, or -1 when it changed between two of the pages read
+     *     (then read again)
+     */
+    public record MessagesAfter(List<Message> messages, long revision) {}
+
+    /**
+     * Every message of a dialogue after {@code afterSeq} and the dialogue's revision as of the read: one request
+     * per 200 messages. Messages held from an earlier read at the same revision plus these are the dialogue's
+     * messages now; another revision means something other than an append happened (see {@link Dialogue#revision}).
+     */
+    public MessagesAfter messagesAfter(String dialogueId, long afterSeq) {
+        String path = base + "/dialogues/" + segment(dialogueId) + "/messages?limit=200&after_seq=" + afterSeq;
+        List<Message> all = new java.util.ArrayList<>();
+        long revision = Long.MIN_VALUE;
+        String cursor = null;
+        do {
+            Transport.Answer page =
+                    transport.call("GET", path + (cursor == null ? "" : "&cursor=" + query(cursor)), null, null);
+            long seen = page.headers()
+                    .firstValue("Colloquy-Dialogue-Revision")
+                    .map(Long::parseLong)
+                    .orElse(-1L);
+            revision = revision == Long.MIN_VALUE || revision == seen ? seen : -1;
+            all.addAll(Transport.convert(page.body().path("data"), MESSAGES));
+            JsonNode next = page.body().get("next_cursor");
+            cursor = next == null || next.isNull() ? null : next.asText();
+        } while (cursor != null);
+        return new MessagesAfter(List.copyOf(all), revision);
+    }
+
     /** One message of a dialogue. */
     public Message message(String dialogueId, String messageId) {
         return transport.get(
                 base + "/dialogues/" + segment(dialogueId) + "/messages/" + segment(messageId), Message.class);
+    }
+
+    /**
+     * Edits a message: {@code content} and/or {@code metadata} (null clears it); the audit log keeps the previous
+     * version.
+     */
+    public Message updateMessage(String dialogueId, String messageId, Map<String, Object> changes) {
+        return Transport.convert(
+                transport
+                        .call(
+                                "PATCH",
+                                base + "/dialogues/" + segment(dialogueId) + "/messages/" + segment(messageId),
+                                changes,
+                                null)
+                        .body(),
+                Message.class);
     }
 
     /** Deletes one message (the seqs of the others stay). */

@@ -86,7 +86,7 @@ final class Transport {
     }
 
     /** An answer: status, body, and the response. */
-    record Answer(int status, JsonNode body) {}
+    record Answer(int status, JsonNode body, java.net.http.HttpHeaders headers) {}
 
     <T> T get(String path, Class<T> type) {
         return convert(call("GET", path, null, null).body(), JSON.constructType(type));
@@ -160,7 +160,7 @@ final class Transport {
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
                 byte[] payload = response.body();
-                return new Answer(status, payload.length == 0 ? JSON.nullNode() : read(payload));
+                return new Answer(status, payload.length == 0 ? JSON.nullNode() : read(payload), response.headers());
             }
             long retryAfter = retryAfterSeconds(response);
             if ((status == 429 || status == 503) && attempt < maxAttempts) {

@@ -113,7 +113,6 @@ public final class ColloquyChatMemoryRepository implements ChatMemoryRepository 
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("type", m.getMessageType().name());
             String text = m.getText() == null ? "" : m.getText();
-            meta.put("text", text);
             Map<String, Object> own = new LinkedHashMap<>(m.getMetadata());
             own.remove(MESSAGE_ID);
             own.remove(SEQ);
@@ -151,6 +150,9 @@ public final class ColloquyChatMemoryRepository implements ChatMemoryRepository 
                                                 .toList())
                                 + "]"
                         : "[empty]";
+            }
+            if (!content.equals(text)) { // else the content is the text: an edit of the content shows here
+                meta.put("text", text);
             }
             return new NewMessage(role(m.getMessageType()), content, Map.of(META, meta));
         }

@@ -200,6 +200,50 @@ class ColloquyChatMemoryRepositoryIntegrationTests {
     }
 
     @Test
+    void seesTheAppendsEditsAndDeletesOfAnotherProcessOnItsNextRead() {
+        String id = "shared";
+        repository.saveAll(id, List.of(new UserMessage("one"), new AssistantMessage("two")));
+        assertThat(repository.findByConversationId(id))
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("one", "two");
+
+        ColloquyChatMemoryRepository otherProcess = new ColloquyChatMemoryRepository(client, namespace);
+        List<Message> seen = new ArrayList<>(otherProcess.findByConversationId(id));
+        seen.add(new UserMessage("three"));
+        otherProcess.saveAll(id, seen);
+        assertThat(repository.findByConversationId(id))
+                .as("an append")
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("one", "two", "three");
+
+        NamespaceClient ns = client.namespace(namespace);
+        String dialogue = ns.findDialogueByKey(ColloquyChatMemoryRepository.key(id))
+                .orElseThrow()
+                .id();
+        List<io.colloquy.client.Message> stored = dialogueMessages(id);
+        ns.updateMessage(dialogue, stored.get(0).id(), Map.of("content", "one, edited"));
+        assertThat(repository.findByConversationId(id))
+                .as("an edit")
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("one, edited", "two", "three");
+
+        ns.deleteMessage(dialogue, stored.get(1).id());
+        assertThat(repository.findByConversationId(id))
+                .as("a delete")
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("one, edited", "three");
+
+        ns.deleteDialogue(dialogue);
+        assertThat(repository.findByConversationId(id))
+                .as("the dialogue's deletion")
+                .isEmpty();
+        repository.saveAll(id, List.of(new UserMessage("again")));
+        assertThat(repository.findByConversationId(id))
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("again");
+    }
+
+    @Test
     void thirtyTwoThreadsAppendingToEightConversationsLoseNothingAndKeepEachThreadsOrder() throws Exception {
         ChatMemory memory = MessageWindowChatMemory.builder()
                 .chatMemoryRepository(repository)
