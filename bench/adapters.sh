@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spring AI's MessageWindowChatMemory over Colloquy's ChatMemoryRepository and over Spring AI's JDBC repository, on
 # this machine in one run, at conversation lengths 10, 200 and 1,000: appends per second, rows and WAL bytes written per
-# append (io.colloquy.springai.bench.AdapterBench). Not part of CI. Usage: bench/adapters.sh [appends per length]
+# append (io.colloquy.springai.bench.AdapterBench). Not part of CI. Usage: bench/adapters.sh [appends per length, default 300]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -11,4 +11,4 @@ cd "$here"
 cd clients/spring-ai
 java=$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n1)/bin/java
 [ -x "$java" ] || java="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
-"$java" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.colloquy.springai.bench.AdapterBench "${1:-100}"
+"$java" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.colloquy.springai.bench.AdapterBench "${1:-300}"

@@ -23,22 +23,24 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Spring AI's {@link MessageWindowChatMemory} over Colloquy's repository and over Spring AI's JDBC repository, on the
  * same PostgreSQL (the test server's embedded one; the JDBC repository in a database of its own), one after the
  * other: appends per second, and rows and WAL bytes written per append, at conversation lengths 10, 200 and 1,000
- * (the window is the conversation's length, so each append evicts one message). Run by {@code bench/adapters.sh};
- * not a test.
+ * (the window is the conversation's length, so each append evicts one message). Each repository first runs
+ * {@value #WARM_UP} unmeasured appends at each length (JIT, caches, PostgreSQL's buffers), so both are measured warm.
+ * Run by {@code bench/adapters.sh}; not a test.
  */
 public final class AdapterBench {
     private static final int[] LENGTHS = {10, 200, 1000};
+    private static final int WARM_UP = 50;
 
     private AdapterBench() {}
 
     public static void main(String[] args) throws Exception {
-        int appends = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int appends = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         TestServer server = TestServer.shared();
         Path data = Path.of("target/colloquy-test-data").toAbsolutePath();
         String password = Files.readString(data.resolve("secrets/postgres-superuser.password"), StandardCharsets.UTF_8)
@@ -52,7 +54,9 @@ public final class AdapterBench {
             s.execute("DROP DATABASE IF EXISTS bench_jdbc");
             s.execute("CREATE DATABASE bench_jdbc");
         }
-        DriverManagerDataSource jdbcData = new DriverManagerDataSource(url + "bench_jdbc", "postgres", password);
+        // one connection kept open (a pool of one): the JDBC repository pays no connection set-up per statement
+        SingleConnectionDataSource jdbcData =
+                new SingleConnectionDataSource(url + "bench_jdbc", "postgres", password, true);
         JdbcTemplate jdbc = new JdbcTemplate(jdbcData);
         jdbc.execute(new String(
                 JdbcChatMemoryRepository.class
@@ -98,7 +102,9 @@ public final class AdapterBench {
                 .chatMemoryRepository(repository)
                 .maxMessages(length)
                 .build();
-        memory.add(conversation, new UserMessage("warm-up"));
+        for (int i = 0; i < WARM_UP; i++) {
+            memory.add(conversation, new UserMessage("warm-up " + i));
+        }
         boolean jdbc = name.equals("jdbc");
         long[] before = counters(stats, jdbc);
         long t0 = System.nanoTime();
