@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
  * caller left out (a window's evicted head, or everything on a real replace). Messages another thread appended
  * meanwhile are kept, so concurrent appends are never lost and each thread's messages stay in its order.
  *
- * <p>{@link Mode#PRESERVE_HISTORY} (the default) never deletes a left-out message: the conversation's view starts
- * later instead (kept in the dialogue's metadata under {@code memory_view}), so the full history stays in Colloquy
- * for audit, search, export and retention, and an immutable project or a legal hold never refuses a window's
- * eviction. {@link Mode#REPLACE} deletes left-out messages.
+ * <p>{@link Mode#PRESERVE_HISTORY} (the default) never deletes a left-out message: the conversation's view changes
+ * instead (kept in the dialogue's metadata under {@code memory_view}: the pinned messages, such as a system prompt
+ * kept while older turns go, then the latest {@code latest} messages from {@code from_seq} on), so the full history
+ * stays in Colloquy for audit, search, export and retention, and an immutable project or a legal hold never refuses a
+ * window's eviction. A window that evicts its oldest message on every turn leaves that view as it is, so a turn
+ * writes only its new message. {@link Mode#REPLACE} deletes left-out messages.
  *
  * <p>Reads cost what changed, not the conversation's length: this instance keeps each conversation's view as last
  * read (up to {@value #CACHED_CONVERSATIONS} conversations, least recently used first out) with the dialogue's
@@ -69,6 +71,8 @@ public final class ConversationMemory<M> {
     private static final String VIEW = "memory_view";
     private static final int MAX_BATCH = 100;
     private static final int CACHED_CONVERSATIONS = 1_000;
+    /** How far a view's {@code from_seq} may lag behind its first shown message before it is moved on. */
+    private static final int VIEW_SLACK = 100;
 
     private final NamespaceClient ns;
     private final Mode mode;
@@ -95,22 +99,49 @@ public final class ConversationMemory<M> {
         this.codec = Objects.requireNonNull(codec);
     }
 
-    private record Read<M>(String conversationId, List<Stored<M>> view) {}
+    private record Read<M>(String conversationId, Known<M> snapshot) {}
 
     private record Stored<M>(String id, long seq, M message) {}
 
-    private record View(long fromSeq, List<String> pinned) {}
+    /**
+     * Which messages a conversation shows: its pinned ones, then those from {@code fromSeq} on — only the latest
+     * {@code latest} of these when {@code latest} is not negative. A window that evicts its oldest message on each
+     * turn leaves such a view as it is; {@code fromSeq} is then only a lower bound, moved on now and then so that a
+     * whole read stays short.
+     */
+    private record View(long fromSeq, List<String> pinned, int latest) {
+        static final View ALL = new View(1, List.of(), -1);
 
-    /** A conversation's view as read at a dialogue revision, up to and including {@code lastSeq}. */
-    private record Known<M>(String dialogueId, long revision, long lastSeq, List<Stored<M>> view) {
+        <M> List<Stored<M>> trim(List<Stored<M>> rest) {
+            return latest < 0 || rest.size() <= latest ? rest : rest.subList(rest.size() - latest, rest.size());
+        }
+    }
+
+    /**
+     * A conversation's view as read at a dialogue revision, up to and including {@code lastSeq}: its pinned
+     * messages and the rest.
+     */
+    private record Known<M>(
+            String dialogueId, long revision, long lastSeq, View view, List<Stored<M>> pinned, List<Stored<M>> rest) {
+        List<Stored<M>> messages() {
+            List<Stored<M>> all = new ArrayList<>(pinned);
+            all.addAll(rest);
+            return all;
+        }
+
         Known<M> with(List<Stored<M>> appended) {
             if (appended.isEmpty()) {
                 return this;
             }
-            List<Stored<M>> longer = new ArrayList<>(view);
+            List<Stored<M>> longer = new ArrayList<>(rest);
             longer.addAll(appended);
             return new Known<>(
-                    dialogueId, revision, appended.get(appended.size() - 1).seq(), List.copyOf(longer));
+                    dialogueId,
+                    revision,
+                    appended.get(appended.size() - 1).seq(),
+                    view,
+                    pinned,
+                    List.copyOf(view.trim(longer)));
         }
     }
 
@@ -128,9 +159,11 @@ public final class ConversationMemory<M> {
 
     /** The conversation's messages as last saved (empty for an unknown conversation). */
     public List<M> read(String conversationId) {
-        List<Stored<M>> view = view(conversationId);
-        lastRead.set(new Read<>(conversationId, view));
-        return view.stream().map(Stored::message).toList();
+        Known<M> snapshot = snapshot(conversationId);
+        lastRead.set(new Read<>(conversationId, snapshot));
+        return snapshot == null
+                ? List.of()
+                : snapshot.messages().stream().map(Stored::message).toList();
     }
 
     /** Saves the conversation as {@code messages}, writing only what changed (see the class comment). */
@@ -138,8 +171,10 @@ public final class ConversationMemory<M> {
         Objects.requireNonNull(messages, "messages");
         Read<M> read = lastRead.get();
         lastRead.remove();
-        List<Stored<M>> base =
-                read != null && read.conversationId().equals(conversationId) ? read.view() : view(conversationId);
+        Known<M> snapshot = read != null && read.conversationId().equals(conversationId)
+                ? read.snapshot()
+                : snapshot(conversationId);
+        List<Stored<M>> base = snapshot == null ? List.of() : snapshot.messages();
         String dialogue = dialogueId(conversationId);
 
         Set<String> kept = new HashSet<>();
@@ -167,7 +202,7 @@ public final class ConversationMemory<M> {
                     }
                 }
             } else {
-                restartView(dialogue, base, kept);
+                moveView(conversationId, dialogue, snapshot, kept, tail.size());
             }
         }
         for (int from = 0; from < tail.size(); from += MAX_BATCH) {
@@ -202,7 +237,8 @@ public final class ConversationMemory<M> {
         return ns.findDialogueByKey(key(conversationId));
     }
 
-    private List<Stored<M>> view(String conversationId) {
+    /** The conversation's view now, or null when it has no dialogue: what is held plus what was appended since. */
+    private Known<M> snapshot(String conversationId) {
         Known<M> held = known.get(conversationId);
         if (held != null) {
             try {
@@ -211,7 +247,7 @@ public final class ConversationMemory<M> {
                     Known<M> now = held.with(
                             after.messages().stream().map(this::stored).toList());
                     known.replace(conversationId, held, now);
-                    return now.view();
+                    return now;
                 }
             } catch (ColloquyException.NotFound gone) {
                 dialogueIds.remove(conversationId);
@@ -222,7 +258,7 @@ public final class ConversationMemory<M> {
     }
 
     /** Reads the conversation's view whole, and keeps it when nothing but appends happened while reading. */
-    private List<Stored<M>> load(String conversationId) {
+    private Known<M> load(String conversationId) {
         String cached = dialogueIds.get(conversationId);
         Dialogue dialogue;
         if (cached != null) {
@@ -235,15 +271,15 @@ public final class ConversationMemory<M> {
         } else {
             dialogue = ns.findDialogueByKey(key(conversationId)).orElse(null);
             if (dialogue == null) {
-                return List.of();
+                return null;
             }
             dialogueIds.put(conversationId, dialogue.id());
         }
         View view = view(dialogue);
-        List<Stored<M>> out = new ArrayList<>();
-        for (String pinned : view.pinned()) {
+        List<Stored<M>> pinned = new ArrayList<>();
+        for (String id : view.pinned()) {
             try {
-                out.add(stored(ns.message(dialogue.id(), pinned)));
+                pinned.add(stored(ns.message(dialogue.id(), id)));
             } catch (ColloquyException.NotFound deleted) {
                 // deleted by hand: no longer in the view
             }
@@ -256,13 +292,17 @@ public final class ConversationMemory<M> {
             dialogueIds.remove(conversationId);
             return load(conversationId);
         }
-        after.messages().forEach(m -> out.add(stored(m)));
-        List<Stored<M>> read = List.copyOf(out);
+        List<Stored<M>> rest = after.messages().stream()
+                .filter(m -> !view.pinned().contains(m.id()))
+                .map(this::stored)
+                .toList();
+        long last = after.messages().isEmpty()
+                ? from
+                : after.messages().get(after.messages().size() - 1).seq();
+        Known<M> read = new Known<>(
+                dialogue.id(), after.revision(), last, view, List.copyOf(pinned), List.copyOf(view.trim(rest)));
         if (after.revision() == dialogue.revision()) { // the pinned messages were read at this revision too
-            long last = after.messages().isEmpty()
-                    ? from
-                    : after.messages().get(after.messages().size() - 1).seq();
-            known.put(conversationId, new Known<>(dialogue.id(), dialogue.revision(), last, read));
+            known.put(conversationId, read);
         }
         return read;
     }
@@ -276,62 +316,71 @@ public final class ConversationMemory<M> {
         Object meta = d.metadata() == null ? null : d.metadata().get(VIEW);
         if (meta instanceof Map<?, ?> m && m.get("from_seq") instanceof Number from) {
             Object pinned = m.get("pinned");
-            return new View(from.longValue(), pinned instanceof List<?> p ? (List<String>) p : List.of());
+            int latest = m.get("latest") instanceof Number n ? n.intValue() : -1;
+            return new View(from.longValue(), pinned instanceof List<?> p ? (List<String>) p : List.of(), latest);
         }
-        return new View(1, List.of());
+        return View.ALL;
     }
 
-    /** The view now starts at the first kept message after the last dropped one; kept ones before it are pinned. */
-    private void restartView(String dialogue, List<Stored<M>> base, Set<String> kept) {
+    /**
+     * After {@code replace} left messages out (preserve-history mode): the conversation now shows the kept messages
+     * before the last left-out one (pinned), then the kept ones after it and the {@code appending} new ones — the
+     * latest {@code latest} messages. When the view held already says exactly that (a window evicting its oldest
+     * message again), nothing is written; otherwise the dialogue's metadata gets the new view.
+     */
+    private void moveView(String conversationId, String dialogue, Known<M> snapshot, Set<String> kept, int appending) {
+        List<Stored<M>> base = snapshot.messages();
         long lastDropped = base.stream()
                 .filter(s -> !kept.contains(s.id()))
                 .mapToLong(Stored::seq)
                 .max()
                 .orElse(0);
-        long from = Long.MAX_VALUE;
         List<String> pinned = new ArrayList<>();
+        long firstShown = lastDropped + 1;
+        int visible = 0;
         for (Stored<M> s : base) {
             if (kept.contains(s.id())) {
                 if (s.seq() < lastDropped) {
                     pinned.add(s.id());
                 } else {
-                    from = Math.min(from, s.seq());
+                    firstShown = visible == 0 ? s.seq() : Math.min(firstShown, s.seq());
+                    visible++;
                 }
             }
         }
-        if (from == Long.MAX_VALUE) {
-            from = lastDropped + 1;
+        long from = firstShown;
+        int latest = visible + appending;
+        View held = snapshot.view();
+        if (held.latest() == latest
+                && held.pinned().equals(pinned)
+                && from - held.fromSeq() <= Math.max(latest, VIEW_SLACK)) {
+            return; // the view held already shows exactly the kept messages and the new ones
         }
         Dialogue d = ns.dialogue(dialogue);
         Map<String, Object> metadata = new LinkedHashMap<>(d.metadata() == null ? Map.of() : d.metadata());
         Map<String, Object> view = new HashMap<>();
         view.put("from_seq", from);
         view.put("pinned", pinned);
+        view.put("latest", latest);
         metadata.put(VIEW, view);
         Dialogue updated = ns.updateDialogue(dialogue, Map.of("metadata", metadata));
-        keepView(dialogue, d.revision(), updated.revision(), from, pinned);
-    }
-
-    /**
-     * After this instance moved a conversation's view start, the view it holds follows when that was the only change
-     * since it was read (the revision went up by exactly one), instead of being read whole again.
-     */
-    private void keepView(String dialogue, long before, long after, long from, List<String> pinned) {
-        synchronized (known) {
-            for (Map.Entry<String, Known<M>> e : known.entrySet()) {
-                Known<M> held = e.getValue();
-                if (!held.dialogueId().equals(dialogue)) {
-                    continue;
-                }
-                if (held.revision() == before && after == before + 1) {
-                    List<Stored<M>> kept = held.view().stream()
-                            .filter(s -> pinned.contains(s.id()) || s.seq() >= from)
-                            .toList();
-                    e.setValue(new Known<>(dialogue, after, held.lastSeq(), kept));
-                } else {
-                    known.remove(e.getKey());
-                }
-                return;
+        Known<M> now = known.get(conversationId);
+        if (now != null) {
+            if (now.revision() == d.revision() && updated.revision() == d.revision() + 1) {
+                // the only change since it was read is this one: what is held follows
+                View moved = new View(from, List.copyOf(pinned), latest);
+                List<Stored<M>> all = now.messages();
+                List<Stored<M>> keptPinned =
+                        all.stream().filter(s -> pinned.contains(s.id())).toList();
+                List<Stored<M>> rest = all.stream()
+                        .filter(s -> !pinned.contains(s.id()) && s.seq() >= from)
+                        .toList();
+                known.replace(
+                        conversationId,
+                        now,
+                        new Known<>(dialogue, updated.revision(), now.lastSeq(), moved, keptPinned, moved.trim(rest)));
+            } else {
+                known.remove(conversationId, now);
             }
         }
     }

@@ -190,8 +190,18 @@ class ColloquyChatMemoryRepositoryIntegrationTests {
         assertThat(last)
                 .as("one write per message: no rewrite of the conversation")
                 .isEqualTo(41);
+        assertThat(new ColloquyChatMemoryRepository(client, namespace, mode).findByConversationId(id))
+                .as("what another instance reads from the server alone")
+                .extracting(ColloquyChatMemoryRepositoryIntegrationTests::text)
+                .containsExactly("system prompt", "q18", "a18", "q19", "a19");
         if (mode == Mode.PRESERVE_HISTORY) {
             assertThat(stored).hasSize(41);
+            assertThat(client.namespace(namespace)
+                            .findDialogueByKey(ColloquyChatMemoryRepository.key(id))
+                            .orElseThrow()
+                            .revision())
+                    .as("the view (pinned + the latest 5) is written once, not on every evicting turn")
+                    .isEqualTo(1);
         } else {
             assertThat(stored)
                     .extracting(io.colloquy.client.Message::content)
