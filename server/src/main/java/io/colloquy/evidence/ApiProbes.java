@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
  * retention) and the encryption key's status. They write only into the temporary projects.
  */
 final class ApiProbes {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final Api api;
     private final Evidence evidence;
 
@@ -37,9 +38,7 @@ final class ApiProbes {
     }
 
     static String canary() {
-        byte[] random = new byte[16];
-        new SecureRandom().nextBytes(random);
-        return "colloquy-evidence-canary-" + HexFormat.of().formatHex(random);
+        return "colloquy-evidence-canary-" + HexFormat.of().formatHex(randomBytes());
     }
 
     /** Writes the canary into project A: a dialogue, a message, a memory, all in one namespace. */
@@ -78,10 +77,16 @@ final class ApiProbes {
                 new ArrayList<>(List.of(dialogue, m.text("/id"), mem.text("/id"))));
     }
 
+    private static byte[] randomBytes() {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return random;
+    }
+
     void isolation(TemporaryProjects.Temporary a, TemporaryProjects.Temporary b, Written w) {
         String ns = w.namespace();
         String dlg = "/v1/namespaces/" + ns + "/dialogues/" + w.dialogue();
-        String random = "dlg_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        String random = "dlg_" + HexFormat.of().formatHex(randomBytes());
         String q = URLEncoder.encode(w.canary(), StandardCharsets.UTF_8);
 
         // another project's key, the right namespace
