@@ -372,7 +372,11 @@ final class ApiProbes {
     }
 
     private static String shortPath(String path) {
-        return path.replaceAll("/v1/namespaces/[^/]+", "/v1/namespaces/{ns}").replaceAll("\\?q=.*", "?q={canary}");
+        return path.replaceAll("/v1/namespaces/[^/]+", "/v1/namespaces/{ns}")
+                .replaceAll("\\?q=.*", "?q={canary}")
+                .replaceAll("dlg_[0-9a-f]+", "{dialogue}")
+                .replaceAll("msg_[0-9a-f]+", "{message}")
+                .replaceAll("mem_[0-9a-f]+", "{memory}");
     }
 
     private static Api.Response expect(int status, Api.Response r, String what) {

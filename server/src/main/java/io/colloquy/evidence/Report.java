@@ -170,7 +170,14 @@ final class Report {
                         .append("<p><b>What was done.</b> ")
                         .append(esc(k.done()))
                         .append("</p>");
-                if (!k.observed().isEmpty()) {
+                String[] parts = k.observed().split("; ");
+                if (parts.length >= 3) {
+                    h.append("<p><b>What was observed.</b></p><ul>");
+                    for (String part : parts) {
+                        h.append("<li>").append(esc(part)).append("</li>");
+                    }
+                    h.append("</ul>");
+                } else if (!k.observed().isEmpty()) {
                     h.append("<p><b>What was observed.</b> ")
                             .append(esc(k.observed()))
                             .append("</p>");
@@ -291,6 +298,7 @@ final class Report {
             .check.fail .mark{color:var(--fail)}.check.skip .mark{color:var(--skip)}
             .check.fail{background:linear-gradient(90deg,var(--fail-bg),transparent 60%);margin:0 -24px;padding-left:24px;\
             padding-right:24px}
+            .check ul{margin:2px 0 4px;padding-left:22px}.check li{margin:1px 0;overflow-wrap:anywhere}
             .at{color:var(--muted);font-size:12px}
             code,pre{font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
             pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:10px 12px;white-space:pre-wrap;\

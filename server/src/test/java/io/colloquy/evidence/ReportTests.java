@@ -87,4 +87,21 @@ class ReportTests {
         assertThat(TransportProbes.strong("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"))
                 .isFalse();
     }
+
+    @Test
+    void isAStandaloneCommandOfTheCommandLine() {
+        assertThat(java.util.ServiceLoader.load(io.colloquy.platform.CliCommand.class).stream()
+                        .map(java.util.ServiceLoader.Provider::type))
+                .contains(EvidenceCommand.class);
+        assertThat(new EvidenceCommand().words()).containsExactly("evidence");
+    }
+
+    @Test
+    void badUsageIsExitCodeTwoWithTheUsageLine() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int code = new EvidenceCommand(Map.of(), Clock.systemUTC())
+                .run(List.of("--url", "https://colloquy.example"), new java.io.PrintStream(bytes, true));
+        assertThat(code).isEqualTo(2);
+        assertThat(bytes.toString()).contains("give --url and --key").contains("Usage: ./colloquy evidence --url URL");
+    }
 }
