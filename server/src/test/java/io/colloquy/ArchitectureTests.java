@@ -32,6 +32,10 @@ class ArchitectureTests {
                 .doNotHaveSimpleName("DatabaseConfiguration")
                 .and()
                 .resideOutsideOfPackage("io.colloquy.platform..")
+                .and()
+                // ./colloquy evidence reads a deployment's database from outside, as a reviewer's client with the
+                // URL it is given: read-only catalog queries, none of the server's own data access
+                .doNotHaveSimpleName("DatabaseProbes")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.springframework.jdbc..", "java.sql..")
