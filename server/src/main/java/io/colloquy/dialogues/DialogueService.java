@@ -11,6 +11,8 @@ import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.projects.ProjectService;
+import io.colloquy.screening.PiiRedactor;
+import io.colloquy.screening.ScreeningSettings;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.TenantContent;
 import io.colloquy.web.ApiException;
@@ -464,6 +466,7 @@ public class DialogueService implements SealedContent, TenantContent {
             throw ValidationFailed.of("messages", "must hold 1 to " + MAX_BATCH + " messages");
         }
         UUID dialogue = id(dialoguePublicId);
+        batch = screened(project, batch);
         Instant now = clock.instant();
         List<UUID> ids = batch.stream().map(m -> Ids.newId()).toList();
         List<Message> appended = write(project, ns, dialogue, batch, ids, now, false);
@@ -475,6 +478,21 @@ public class DialogueService implements SealedContent, TenantContent {
         }
         quotas.consume(project, Quota.MESSAGES, appended.size()); // the whole batch or nothing; last
         return appended;
+    }
+
+    /**
+     * The batch as it is stored: with the project's {@code pii_redaction} {@code on_write}, every content redacted,
+     * placeholders stable across the batch (docs/screening.md).
+     */
+    private List<NewMessage> screened(UUID project, List<NewMessage> batch) {
+        ScreeningSettings settings = projects.screening(project);
+        if (!settings.redactsOnWrite()) {
+            return batch;
+        }
+        PiiRedactor.Session session = PiiRedactor.newSession();
+        return batch.stream()
+                .map(m -> new NewMessage(m.role(), session.redact(m.content()), m.metadata()))
+                .toList();
     }
 
     /**
@@ -572,7 +590,11 @@ public class DialogueService implements SealedContent, TenantContent {
                 m.id(),
                 m.seq(),
                 m.role(),
-                content != null ? content : m.content(),
+                content != null
+                        ? (projects.screening(project).redactsOnWrite()
+                                ? PiiRedactor.newSession().redact(content)
+                                : content)
+                        : m.content(),
                 metadata != null ? metadata : m.metadata(),
                 m.createdAt(),
                 clock.instant());

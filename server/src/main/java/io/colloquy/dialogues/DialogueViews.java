@@ -64,6 +64,11 @@ public final class DialogueViews {
                     m.createdAt(),
                     m.updatedAt());
         }
+
+        /** This view with its content passed through {@code redact} (see {@code PiiRedactor.forParameter}). */
+        public MessageView redacted(java.util.function.UnaryOperator<String> redact) {
+            return new MessageView(id, dialogueId, seq, role, redact.apply(content), metadata, createdAt, updatedAt);
+        }
     }
 
     public record MessageBatchView(List<MessageView> data) {}

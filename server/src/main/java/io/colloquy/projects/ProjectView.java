@@ -15,6 +15,7 @@ record ProjectView(
         List<String> ipAllowlist,
         RetentionView retention,
         int recoveryWindowDays,
+        ScreeningView screening,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -22,6 +23,9 @@ record ProjectView(
             @Nullable Integer dialogueDays,
             @Nullable Integer shortTermMemoryDays,
             @Nullable Integer longTermMemoryDays) {}
+
+    /** {@code screening}: see docs/screening.md. */
+    record ScreeningView(String piiRedaction, @Nullable Double injectionRejectThreshold) {}
 
     static ProjectView of(Project p) {
         return new ProjectView(
@@ -36,6 +40,8 @@ record ProjectView(
                         p.retention().shortTermMemoryDays(),
                         p.retention().longTermMemoryDays()),
                 p.recoveryWindowDays(),
+                new ScreeningView(
+                        p.screening().piiRedaction().wireName(), p.screening().injectionRejectThreshold()),
                 p.createdAt(),
                 p.updatedAt());
     }
