@@ -15,7 +15,7 @@ record ProjectView(
         List<String> ipAllowlist,
         RetentionView retention,
         int recoveryWindowDays,
-        ScreeningView screening,
+        ScreeningSettingsView screening,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -25,7 +25,8 @@ record ProjectView(
             @Nullable Integer longTermMemoryDays) {}
 
     /** {@code screening}: see docs/screening.md. */
-    record ScreeningView(String piiRedaction, @Nullable Double injectionRejectThreshold) {}
+    record ScreeningSettingsView(
+            String piiRedaction, @Nullable Double injectionRejectThreshold) {}
 
     static ProjectView of(Project p) {
         return new ProjectView(
@@ -40,7 +41,7 @@ record ProjectView(
                         p.retention().shortTermMemoryDays(),
                         p.retention().longTermMemoryDays()),
                 p.recoveryWindowDays(),
-                new ScreeningView(
+                new ScreeningSettingsView(
                         p.screening().piiRedaction().wireName(), p.screening().injectionRejectThreshold()),
                 p.createdAt(),
                 p.updatedAt());

@@ -63,7 +63,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         errors.put(412, List.of("PRECONDITION_FAILED"));
         errors.put(413, List.of("PAYLOAD_TOO_LARGE"));
         errors.put(415, List.of("UNSUPPORTED_MEDIA_TYPE"));
-        errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED"));
+        errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED", "INJECTION_DETECTED"));
         errors.put(429, List.of("RATE_LIMIT_EXCEEDED", "PLAN_LIMIT_EXCEEDED"));
         errors.put(500, List.of("INTERNAL"));
         errors.put(503, List.of("SERVICE_UNAVAILABLE"));

@@ -18,8 +18,22 @@ final class ScreeningBench {
         double ms = (System.nanoTime() - start) / 1e6;
         System.out.printf("PII redaction: %d generated texts (seed %d), %.3f ms per text%n", size, seed, ms / size);
         System.out.print(pii.table());
-        pii.mistakes.stream()
-                .limit(args.length > 2 ? Integer.parseInt(args[2]) : 0)
+        int mistakes = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        pii.mistakes.stream().limit(mistakes).forEach(System.out::println);
+
+        List<InjectionCorpus.Sample> injections = InjectionCorpus.samples();
+        System.out.printf("%nPrompt-injection screening: %d labelled texts%n", injections.size());
+        for (double threshold : new double[] {0.3, 0.5, 0.7, 0.8}) {
+            System.out.print(InjectionMeasurement.of(injections, threshold).table(threshold));
+        }
+        InjectionMeasurement.of(injections, 0.5).mistakes.stream()
+                .limit(mistakes)
                 .forEach(System.out::println);
+        List<InjectionCorpus.Sample> heldOut = InjectionCorpus.heldOut();
+        System.out.printf("%nHeld out (never used to tune the screener): %d labelled texts%n", heldOut.size());
+        for (double threshold : new double[] {0.3, 0.5, 0.7}) {
+            System.out.print(InjectionMeasurement.of(heldOut, threshold).table(threshold));
+        }
+        InjectionMeasurement.of(heldOut, 0.5).mistakes.stream().limit(mistakes).forEach(System.out::println);
     }
 }
