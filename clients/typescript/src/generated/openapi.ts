@@ -744,7 +744,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "IP_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "IMMUTABLE" | "DELETE_PROTECTED" | "ENCRYPTION_KEY_REVOKED" | "ALREADY_EXISTS" | "WEBHOOK_LIMIT_EXCEEDED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMIT_EXCEEDED" | "PLAN_LIMIT_EXCEEDED" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "HTTP_VERSION_NOT_SUPPORTED";
+            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "IP_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "REQUEST_TIMEOUT" | "IMMUTABLE" | "DELETE_PROTECTED" | "ENCRYPTION_KEY_REVOKED" | "ALREADY_EXISTS" | "WEBHOOK_LIMIT_EXCEEDED" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "INJECTION_DETECTED" | "RATE_LIMIT_EXCEEDED" | "PLAN_LIMIT_EXCEEDED" | "INTERNAL" | "SERVICE_UNAVAILABLE" | "HTTP_VERSION_NOT_SUPPORTED";
             /** @description for humans; never secrets, content or SQL */
             message: string;
             /** @enum {string} */
@@ -846,6 +846,11 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        MessageScreeningView: {
+            /** Format: double */
+            score: number;
+            labels: string[];
+        };
         MessageView: {
             id: string;
             dialogue_id: string;
@@ -860,6 +865,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at?: string | null;
+            screening?: components["schemas"]["MessageScreeningView"] | null;
         };
         PageDeliveryView: {
             data: components["schemas"]["DeliveryView"][];
@@ -908,6 +914,15 @@ export interface components {
             } | null;
             /** @description 0 = hard delete at once */
             recovery_window_days?: number;
+            screening?: {
+                /**
+                 * @description on_read (default): stored as sent, redacted by reads with ?redact=pii; on_write: message and memory content is redacted before it is stored
+                 * @enum {string}
+                 */
+                pii_redaction?: "on_read" | "on_write";
+                /** @description message writes scoring at or above it are refused (null: never) */
+                injection_reject_threshold?: number | null;
+            } | null;
             /** @description fixed at creation: sending a different value is 400 */
             immutable_dialogues?: boolean;
             /** @description the operator's alone (PATCH /v1/projects/{id}): here it is 403 */
@@ -928,6 +943,7 @@ export interface components {
             retention: components["schemas"]["RetentionView"];
             /** Format: int32 */
             recovery_window_days: number;
+            screening: components["schemas"]["ScreeningSettingsView"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -963,6 +979,11 @@ export interface components {
         RotateSecret: {
             /** Format: int64 */
             overlap_seconds?: number | null;
+        };
+        ScreeningSettingsView: {
+            pii_redaction: string;
+            /** Format: double */
+            injection_reject_threshold?: number | null;
         };
         StateView: {
             dialogue_id: string;
@@ -1169,7 +1190,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description IDEMPOTENCY_KEY_REUSED */
+        /** @description IDEMPOTENCY_KEY_REUSED, INJECTION_DETECTED */
         Error422: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2133,6 +2154,8 @@ export interface operations {
                 limit?: number;
                 /** @description opaque: next_cursor of the previous page */
                 cursor?: string;
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
             };
             header?: never;
             path: {
@@ -2224,7 +2247,10 @@ export interface operations {
     };
     getNamespacesByNsDialoguesByIdMessagesByMid: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
+            };
             header?: never;
             path: {
                 ns: string;
@@ -2612,6 +2638,8 @@ export interface operations {
                 limit?: number;
                 /** @description opaque: next_cursor of the previous page */
                 cursor?: string;
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
                 /** @description RFC 3339; exclusive */
                 created_after?: string;
                 /** @description RFC 3339; exclusive */
@@ -2707,7 +2735,10 @@ export interface operations {
     };
     getNamespacesByNsMemoriesById: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
+            };
             header?: never;
             path: {
                 ns: string;
@@ -2874,6 +2905,8 @@ export interface operations {
                 mode?: string;
                 limit?: number;
                 tag?: string;
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
                 /** @description RFC 3339; exclusive */
                 created_after?: string;
                 /** @description RFC 3339; exclusive */

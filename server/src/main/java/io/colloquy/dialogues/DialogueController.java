@@ -9,6 +9,7 @@ import io.colloquy.dialogues.DialogueViews.MessageBatchView;
 import io.colloquy.dialogues.DialogueViews.MessageView;
 import io.colloquy.dialogues.DialogueViews.StateView;
 import io.colloquy.keys.Capability;
+import io.colloquy.screening.PiiRedactor;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.RequestContext;
 import io.colloquy.tenant.Tenant;
@@ -24,6 +25,7 @@ import jakarta.validation.Valid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -199,7 +201,9 @@ class DialogueController {
             @PathVariable String id,
             @RequestParam(name = "after_seq", required = false) @Nullable String afterSeq,
             @RequestParam(required = false) @Nullable String limit,
-            @RequestParam(required = false) @Nullable String cursor) {
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable String redact) {
+        UnaryOperator<String> out = PiiRedactor.forParameter(redact);
         long after = 0;
         if (afterSeq != null && !afterSeq.isEmpty()) {
             try {
@@ -216,12 +220,22 @@ class DialogueController {
         Page<Message> page = read.page();
         return ResponseEntity.ok()
                 .header(REVISION_HEADER, Long.toString(read.revision()))
-                .body(new Page<>(page.data().stream().map(MessageView::of).toList(), page.nextCursor()));
+                .body(new Page<>(
+                        page.data().stream()
+                                .map(m -> MessageView.of(m).redacted(out))
+                                .toList(),
+                        page.nextCursor()));
     }
 
     @GetMapping("/{id}/messages/{mid}")
-    MessageView message(Tenant tenant, @PathVariable String id, @PathVariable String mid) {
-        return MessageView.of(dialogues.message(tenant.projectId(), tenant.namespace(), id, mid));
+    MessageView message(
+            Tenant tenant,
+            @PathVariable String id,
+            @PathVariable String mid,
+            @RequestParam(required = false) @Nullable String redact) {
+        UnaryOperator<String> out = PiiRedactor.forParameter(redact);
+        return MessageView.of(dialogues.message(tenant.projectId(), tenant.namespace(), id, mid))
+                .redacted(out);
     }
 
     @DeleteMapping("/{id}/messages/{mid}")

@@ -11,6 +11,11 @@ import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.projects.ProjectService;
+import io.colloquy.screening.InjectionRejected;
+import io.colloquy.screening.InjectionScreener;
+import io.colloquy.screening.PiiRedactor;
+import io.colloquy.screening.Screening;
+import io.colloquy.screening.ScreeningSettings;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.TenantContent;
 import io.colloquy.web.ApiException;
@@ -466,17 +471,45 @@ public class DialogueService implements SealedContent, TenantContent {
             throw ValidationFailed.of("messages", "must hold 1 to " + MAX_BATCH + " messages");
         }
         UUID dialogue = id(dialoguePublicId);
+        List<Screened> screened = screened(project, batch);
         Instant now = clock.instant();
         List<UUID> ids = batch.stream().map(m -> Ids.newId()).toList();
-        List<Message> appended = write(project, ns, dialogue, batch, ids, now, false);
+        List<Message> appended = write(project, ns, dialogue, screened, ids, now, false);
         if (appended == null) { // another append came first
-            appended = write(project, ns, dialogue, batch, ids, now, true);
+            appended = write(project, ns, dialogue, screened, ids, now, true);
             if (appended == null) {
                 throw new IllegalStateException("The dialogue's last seq changed under its row lock");
             }
         }
         quotas.consume(project, Quota.MESSAGES, appended.size()); // the whole batch or nothing; last
         return appended;
+    }
+
+    /** A message to store and its injection screening (of the content as sent, before any redaction). */
+    private record Screened(NewMessage message, Screening screening) {}
+
+    /**
+     * The batch as it is stored: each content screened for prompt injection (a score at or above the project's
+     * {@code injection_reject_threshold} refuses the whole batch, 422 INJECTION_DETECTED, before anything is
+     * written) and, with {@code pii_redaction} {@code on_write}, redacted with placeholders stable across the batch
+     * (docs/screening.md).
+     */
+    private List<Screened> screened(UUID project, List<NewMessage> batch) {
+        ScreeningSettings settings = projects.screening(project);
+        PiiRedactor.Session session = settings.redactsOnWrite() ? PiiRedactor.newSession() : null;
+        List<Screened> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            NewMessage m = batch.get(i);
+            Screening screening = InjectionScreener.screen(m.content());
+            if (settings.rejects(screening)) {
+                String field = batch.size() == 1 ? "content" : "messages[" + i + "].content";
+                throw new InjectionRejected(field, screening, settings.injectionRejectThreshold());
+            }
+            out.add(new Screened(
+                    session == null ? m : new NewMessage(m.role(), session.redact(m.content()), m.metadata()),
+                    screening));
+        }
+        return out;
     }
 
     /**
@@ -487,14 +520,14 @@ public class DialogueService implements SealedContent, TenantContent {
             UUID project,
             Namespace ns,
             UUID dialogue,
-            List<NewMessage> batch,
+            List<Screened> batch,
             List<UUID> ids,
             Instant now,
             boolean locked) {
         long last = messages.lastSeq(project, ns.name(), dialogue, locked).orElseThrow(DialogueNotFound::new);
         List<Message> numbered = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            NewMessage m = batch.get(i);
+            NewMessage m = batch.get(i).message();
             numbered.add(new Message(
                     project,
                     ns.name(),
@@ -505,7 +538,8 @@ public class DialogueService implements SealedContent, TenantContent {
                     m.content(),
                     m.metadata(),
                     now,
-                    null));
+                    null,
+                    batch.get(i).screening()));
         }
         AuditLog.Outbox events = audit.outbox(
                 "events",
@@ -568,6 +602,16 @@ public class DialogueService implements SealedContent, TenantContent {
         UUID id = Ids.parse("msg", messagePublicId).orElseThrow(MessageNotFound::new);
         Message m = messages.message(project, ns.name(), d.id(), id).orElseThrow(MessageNotFound::new);
         requireEditable(project, d);
+        String stored = m.content();
+        Screening screening = m.screening();
+        if (content != null) {
+            ScreeningSettings settings = projects.screening(project);
+            screening = InjectionScreener.screen(content);
+            if (settings.rejects(screening)) {
+                throw new InjectionRejected("content", screening, settings.injectionRejectThreshold());
+            }
+            stored = settings.redactsOnWrite() ? PiiRedactor.newSession().redact(content) : content;
+        }
         Message edited = new Message(
                 m.projectId(),
                 m.namespace(),
@@ -575,10 +619,11 @@ public class DialogueService implements SealedContent, TenantContent {
                 m.id(),
                 m.seq(),
                 m.role(),
-                content != null ? content : m.content(),
+                stored,
                 metadata != null ? metadata : m.metadata(),
                 m.createdAt(),
-                clock.instant());
+                clock.instant(),
+                screening);
         messages.edit(edited);
         audit.record(AuditLog.Change.of(
                 project,

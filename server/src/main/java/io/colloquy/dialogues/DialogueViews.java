@@ -53,7 +53,8 @@ public final class DialogueViews {
             String content,
             ObjectNode metadata,
             Instant createdAt,
-            @Nullable Instant updatedAt) {
+            @Nullable Instant updatedAt,
+            @Nullable MessageScreeningView screening) {
 
         public static MessageView of(Message m) {
             return new MessageView(
@@ -64,7 +65,24 @@ public final class DialogueViews {
                     m.content(),
                     m.metadata().value(),
                     m.createdAt(),
-                    m.updatedAt());
+                    m.updatedAt(),
+                    m.screening() == null ? null : MessageScreeningView.of(m.screening()));
+        }
+
+        /** This view with its content passed through {@code redact} (see {@code PiiRedactor.forParameter}). */
+        public MessageView redacted(java.util.function.UnaryOperator<String> redact) {
+            return new MessageView(
+                    id, dialogueId, seq, role, redact.apply(content), metadata, createdAt, updatedAt, screening);
+        }
+    }
+
+    /**
+     * A message's prompt-injection screening: {@code score} 0 (nothing found) to 1, and its {@code labels}; set by the
+     * server on every write, never by the client (docs/screening.md). Null for messages stored before screening.
+     */
+    public record MessageScreeningView(double score, List<String> labels) {
+        static MessageScreeningView of(io.colloquy.screening.Screening s) {
+            return new MessageScreeningView(s.score(), s.labels());
         }
     }
 

@@ -5,6 +5,7 @@ import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
 import io.colloquy.platform.Sql;
+import io.colloquy.screening.Screening;
 import io.colloquy.web.Metadata;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,7 +47,7 @@ class MessageRepository {
     private static final String EDIT_MESSAGE = """
             WITH edited AS (
                 UPDATE colloquy.messages SET content = :content, metadata = :metadata, search_tokens = :tokens,
-                       updated_at = :updated
+                       updated_at = :updated, injection_score = :score, injection_labels = :labels
                  WHERE project_id = :project AND namespace = :ns AND message_id = :id
                 RETURNING dialogue_id)
             UPDATE colloquy.dialogues d SET revision = revision + 1
@@ -74,13 +75,15 @@ class MessageRepository {
                 RETURNING last_seq),
             appended AS (
                 INSERT INTO colloquy.messages
-                    (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at)
+                    (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at,
+                     injection_score, injection_labels)
                 SELECT v.* FROM (VALUES
             """;
 
     private static final String APPEND_ROW = """
             (CAST(? AS uuid), CAST(? AS text), CAST(? AS uuid), CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), \
-            CAST(? AS bytea), CAST(? AS bytea), CAST(? AS bigint[]), CAST(? AS timestamptz))""";
+            CAST(? AS bytea), CAST(? AS bytea), CAST(? AS bigint[]), CAST(? AS timestamptz), CAST(? AS numeric), \
+            CAST(? AS text[]))""";
     private static final String APPEND_ROWS_END = """
             ) AS v WHERE EXISTS (SELECT 1 FROM reserved)
                 RETURNING 1),
@@ -185,6 +188,8 @@ class MessageRepository {
                 .param("metadata", values.seal(ref(m, "metadata"), m.metadata().json()))
                 .param("tokens", Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())))
                 .param("updated", Sql.timestamptz(m.updatedAt()))
+                .param("score", score(m))
+                .param("labels", labels(m))
                 .update();
     }
 
@@ -212,7 +217,7 @@ class MessageRepository {
         Message first = messages.getFirst();
         StringBuilder sql = new StringBuilder(APPEND);
         List<Object> params =
-                new ArrayList<>(7 + messages.size() * 10 + events.params().size());
+                new ArrayList<>(7 + messages.size() * 12 + events.params().size());
         params.add(messages.size());
         params.add(messages.size());
         params.add(Sql.timestamptz(now));
@@ -236,6 +241,8 @@ class MessageRepository {
             params.add(values.seal(ref(m, "metadata"), m.metadata().json()));
             params.add(Sql.bigints(index.index(m.projectId(), m.namespace(), m.content())));
             params.add(Sql.timestamptz(m.createdAt()));
+            params.add(score(m));
+            params.add(labels(m));
         }
         sql.append(APPEND_ROWS_END).append(events.withItem()).append("\nSELECT count(*) FROM reserved");
         params.addAll(events.params());
@@ -324,7 +331,22 @@ class MessageRepository {
                 values.open(column(base, "content"), rs.getBytes("content")),
                 Metadata.parse(values.open(column(base, "metadata"), rs.getBytes("metadata"))),
                 Sql.requiredInstant(rs, "created_at"),
-                Sql.instant(rs, "updated_at"));
+                Sql.instant(rs, "updated_at"),
+                rs.getBigDecimal("injection_score") == null
+                        ? null
+                        : new Screening(
+                                rs.getBigDecimal("injection_score").doubleValue(),
+                                Sql.strings(rs, "injection_labels")));
+    }
+
+    private static java.math.@org.jspecify.annotations.Nullable BigDecimal score(Message m) {
+        return m.screening() == null
+                ? null
+                : java.math.BigDecimal.valueOf(m.screening().score());
+    }
+
+    private static String @org.jspecify.annotations.Nullable [] labels(Message m) {
+        return m.screening() == null ? null : m.screening().labels().toArray(String[]::new);
     }
 
     private static FieldRef ref(Message m, String column) {

@@ -1,5 +1,6 @@
 package io.colloquy.memories;
 
+import io.colloquy.screening.PiiRedactor;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.Tenant;
 import io.colloquy.web.JsonBody;
@@ -82,7 +83,9 @@ class MemoryController {
             @RequestParam(required = false) @Nullable String kind,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable String redact,
             @RequestParam java.util.Map<String, String> query) {
+        java.util.function.UnaryOperator<String> out = PiiRedactor.forParameter(redact);
         Memory.Kind k = kind == null
                 ? null
                 : Memory.Kind.fromWire(kind)
@@ -93,12 +96,15 @@ class MemoryController {
                 k,
                 io.colloquy.web.ListFilters.of(query),
                 PageRequest.of(limit, cursor));
-        return new Page<>(page.data().stream().map(MemoryView::of).toList(), page.nextCursor());
+        return new Page<>(
+                page.data().stream().map(m -> MemoryView.of(m).redacted(out)).toList(), page.nextCursor());
     }
 
     @GetMapping("/{id}")
-    MemoryView get(Tenant tenant, @PathVariable String id) {
-        return MemoryView.of(memories.get(tenant.projectId(), tenant.namespace(), id));
+    MemoryView get(Tenant tenant, @PathVariable String id, @RequestParam(required = false) @Nullable String redact) {
+        java.util.function.UnaryOperator<String> out = PiiRedactor.forParameter(redact);
+        return MemoryView.of(memories.get(tenant.projectId(), tenant.namespace(), id))
+                .redacted(out);
     }
 
     @PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)

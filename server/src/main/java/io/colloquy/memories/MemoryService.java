@@ -11,6 +11,7 @@ import io.colloquy.limits.QuotaService;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
 import io.colloquy.projects.ProjectService;
+import io.colloquy.screening.PiiRedactor;
 import io.colloquy.tenant.Namespace;
 import io.colloquy.tenant.TenantContent;
 import io.colloquy.web.ApiException;
@@ -128,7 +129,7 @@ public class MemoryService implements SealedContent, TenantContent {
                 ns.name(),
                 id,
                 m.kind(),
-                m.content(),
+                m.content() == null ? null : storedContent(project, m.content()),
                 m.metadata(),
                 m.expiresAt(),
                 now,
@@ -181,6 +182,13 @@ public class MemoryService implements SealedContent, TenantContent {
                 m -> Ids.hex(m.id()));
     }
 
+    /** The content as it is stored: redacted first when the project redacts PII on write (docs/screening.md). */
+    private String storedContent(UUID project, String content) {
+        return projects.screening(project).redactsOnWrite()
+                ? PiiRedactor.newSession().redact(content)
+                : content;
+    }
+
     public Memory update(UUID project, Namespace ns, String publicId, MemoryChanges c) {
         Memory m = get(project, ns, publicId);
         Instant now = clock.instant();
@@ -190,7 +198,7 @@ public class MemoryService implements SealedContent, TenantContent {
                 m.namespace(),
                 m.id(),
                 c.kind() != null ? c.kind() : m.kind(),
-                c.clearContent() ? null : c.content() != null ? c.content() : m.content(),
+                c.clearContent() ? null : c.content() != null ? storedContent(project, c.content()) : m.content(),
                 c.metadata() != null ? c.metadata() : m.metadata(),
                 c.clearExpiry() ? null : c.expiresAt() != null ? c.expiresAt() : m.expiresAt(),
                 m.createdAt(),

@@ -35,4 +35,20 @@ public record MemoryView(
                 m.label(),
                 m.description());
     }
+
+    /** This view with its content passed through {@code redact} (see {@code PiiRedactor.forParameter}). */
+    public MemoryView redacted(java.util.function.UnaryOperator<String> redact) {
+        return new MemoryView(
+                id,
+                namespace,
+                kind,
+                content == null ? null : redact.apply(content),
+                metadata,
+                expiresAt,
+                createdAt,
+                updatedAt,
+                value,
+                label,
+                description);
+    }
 }

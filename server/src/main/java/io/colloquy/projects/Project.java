@@ -1,5 +1,6 @@
 package io.colloquy.projects;
 
+import io.colloquy.screening.ScreeningSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +16,7 @@ public record Project(
         List<String> ipAllowlist,
         Retention retention,
         int recoveryWindowDays,
+        ScreeningSettings screening,
         Instant createdAt,
         Instant updatedAt) {
 

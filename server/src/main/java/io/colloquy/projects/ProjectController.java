@@ -4,6 +4,7 @@ import io.colloquy.access.Cidr;
 import io.colloquy.access.IpAccess;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.KeyView;
+import io.colloquy.screening.PiiRedaction;
 import io.colloquy.tenant.RequestContext;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
@@ -87,6 +88,7 @@ class ProjectController {
         Integer recovery = patch.integer("recovery_window_days", 0, 3650);
         List<Cidr> allowlist = allowlist(patch);
         Project.Retention retention = retention(patch);
+        ProjectService.ScreeningChanges screening = screening(patch);
         boolean confirmed = Boolean.TRUE.equals(patch.bool("confirm"));
         patch.validate();
         if (allowlist != null
@@ -99,7 +101,7 @@ class ProjectController {
         return ProjectView.of(projects.update(
                 caller.projectId(),
                 new ProjectService.ProjectChanges(
-                        name, null, deleteProtection, allowlist, retention, recovery, immutable)));
+                        name, null, deleteProtection, allowlist, retention, recovery, immutable, screening)));
     }
 
     private static @Nullable List<Cidr> allowlist(JsonBody patch) {
@@ -142,6 +144,50 @@ class ProjectController {
             return null;
         }
         return new Project.Retention(dialogues, shortTerm, longTerm);
+    }
+
+    /**
+     * {@code "screening": {"pii_redaction": "on_read"|"on_write", "injection_reject_threshold": 0..1 | null}}, merged:
+     * a field left out stays as it is; {@code "screening": null} puts both back to their defaults.
+     */
+    private static ProjectService.@Nullable ScreeningChanges screening(JsonBody patch) {
+        if (!patch.has("screening")) {
+            return null;
+        }
+        if (patch.isNull("screening")) {
+            return ProjectService.ScreeningChanges.RESET;
+        }
+        var node = patch.object("screening");
+        if (node == null) {
+            return null;
+        }
+        java.util.Set<String> known = java.util.Set.of("pii_redaction", "injection_reject_threshold");
+        for (String field : node.propertyNames()) {
+            if (!known.contains(field)) {
+                patch.problem(
+                        "screening." + field, "is not a screening setting (pii_redaction, injection_reject_threshold)");
+            }
+        }
+        PiiRedaction mode = null;
+        JsonNode modeNode = node.get("pii_redaction");
+        if (modeNode != null) {
+            mode = modeNode.isString()
+                    ? PiiRedaction.fromWire(modeNode.asString()).orElse(null)
+                    : null;
+            if (mode == null) {
+                patch.problem("screening.pii_redaction", "must be on_read or on_write");
+            }
+        }
+        JsonNode thresholdNode = node.get("injection_reject_threshold");
+        Double threshold = null;
+        if (thresholdNode != null && !thresholdNode.isNull()) {
+            if (thresholdNode.isNumber() && thresholdNode.asDouble() >= 0.001 && thresholdNode.asDouble() <= 1) {
+                threshold = thresholdNode.asDouble();
+            } else {
+                patch.problem("screening.injection_reject_threshold", "must be a number from 0.001 to 1, or null");
+            }
+        }
+        return new ProjectService.ScreeningChanges(mode, thresholdNode != null, threshold);
     }
 
     private static boolean containsCaller(List<Cidr> allowlist, InetAddress caller) {

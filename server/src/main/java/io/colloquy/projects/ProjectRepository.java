@@ -1,6 +1,8 @@
 package io.colloquy.projects;
 
 import io.colloquy.platform.Sql;
+import io.colloquy.screening.PiiRedaction;
+import io.colloquy.screening.ScreeningSettings;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -14,9 +16,9 @@ class ProjectRepository {
             INSERT INTO colloquy.projects
                 (project_id, name, plan, immutable_dialogues, delete_protection, ip_allowlist,
                  retention_dialogue_days, retention_short_term_memory_days, retention_long_term_memory_days,
-                 recovery_window_days, created_at, updated_at)
+                 recovery_window_days, pii_redaction, injection_reject_threshold, created_at, updated_at)
             VALUES (:id, :name, :plan, :immutable, :protection, :allowlist, :dialogueDays, :shortDays, :longDays,
-                    :recovery, :created, :updated)
+                    :recovery, :piiRedaction, :injectionThreshold, :created, :updated)
             """;
     private static final String FIND = "SELECT * FROM colloquy.projects WHERE project_id = :id";
     private static final String FIND_FOR_UPDATE = "SELECT * FROM colloquy.projects WHERE project_id = :id FOR UPDATE";
@@ -24,7 +26,8 @@ class ProjectRepository {
             UPDATE colloquy.projects
                SET name = :name, plan = :plan, delete_protection = :protection, ip_allowlist = :allowlist,
                    retention_dialogue_days = :dialogueDays, retention_short_term_memory_days = :shortDays,
-                   retention_long_term_memory_days = :longDays, recovery_window_days = :recovery, updated_at = :updated
+                   retention_long_term_memory_days = :longDays, recovery_window_days = :recovery,
+                   pii_redaction = :piiRedaction, injection_reject_threshold = :injectionThreshold, updated_at = :updated
              WHERE project_id = :id
             """;
     private static final String DELETE = "DELETE FROM colloquy.projects WHERE project_id = :id";
@@ -78,6 +81,12 @@ class ProjectRepository {
                 .param("shortDays", p.retention().shortTermMemoryDays())
                 .param("longDays", p.retention().longTermMemoryDays())
                 .param("recovery", p.recoveryWindowDays())
+                .param("piiRedaction", p.screening().piiRedaction().wireName())
+                .param(
+                        "injectionThreshold",
+                        p.screening().injectionRejectThreshold() == null
+                                ? null
+                                : java.math.BigDecimal.valueOf(p.screening().injectionRejectThreshold()))
                 .param("updated", Sql.timestamptz(p.updatedAt()));
     }
 
@@ -94,6 +103,11 @@ class ProjectRepository {
                         rs.getObject("retention_short_term_memory_days", Integer.class),
                         rs.getObject("retention_long_term_memory_days", Integer.class)),
                 rs.getInt("recovery_window_days"),
+                new ScreeningSettings(
+                        PiiRedaction.fromWire(rs.getString("pii_redaction")).orElseThrow(),
+                        rs.getObject("injection_reject_threshold") == null
+                                ? null
+                                : rs.getBigDecimal("injection_reject_threshold").doubleValue()),
                 Sql.requiredInstant(rs, "created_at"),
                 Sql.requiredInstant(rs, "updated_at"));
     }

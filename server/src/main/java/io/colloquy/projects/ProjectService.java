@@ -9,6 +9,8 @@ import io.colloquy.keys.ApiKeyService;
 import io.colloquy.keys.Capability;
 import io.colloquy.platform.ColloquySettings;
 import io.colloquy.platform.Ids;
+import io.colloquy.screening.PiiRedaction;
+import io.colloquy.screening.ScreeningSettings;
 import io.colloquy.web.ApiException;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.NotFound;
@@ -66,6 +68,7 @@ public class ProjectService {
                 List.of(),
                 Project.Retention.PLAN_DEFAULTS,
                 0,
+                ScreeningSettings.DEFAULTS,
                 now,
                 now);
         projects.insert(project);
@@ -99,6 +102,7 @@ public class ProjectService {
                         : p.ipAllowlist(),
                 changes.retention() != null ? changes.retention() : p.retention(),
                 changes.recoveryWindowDays() != null ? changes.recoveryWindowDays() : p.recoveryWindowDays(),
+                changes.screening() != null ? changes.screening().apply(p.screening()) : p.screening(),
                 p.createdAt(),
                 clock.instant());
         projects.update(updated);
@@ -114,7 +118,41 @@ public class ProjectService {
             @Nullable List<Cidr> ipAllowlist,
             Project.@Nullable Retention retention,
             @Nullable Integer recoveryWindowDays,
-            @Nullable Boolean immutableDialogues) {}
+            @Nullable Boolean immutableDialogues,
+            @Nullable ScreeningChanges screening) {
+        public ProjectChanges(
+                @Nullable String name,
+                @Nullable String plan,
+                @Nullable Boolean deleteProtection,
+                @Nullable List<Cidr> ipAllowlist,
+                Project.@Nullable Retention retention,
+                @Nullable Integer recoveryWindowDays,
+                @Nullable Boolean immutableDialogues) {
+            this(name, plan, deleteProtection, ipAllowlist, retention, recoveryWindowDays, immutableDialogues, null);
+        }
+    }
+
+    /**
+     * Changes to the screening settings, merged into the current ones: a null mode leaves it; the threshold is
+     * changed only when {@code changeThreshold} (to null: never refuse).
+     */
+    public record ScreeningChanges(
+            @Nullable PiiRedaction piiRedaction,
+            boolean changeThreshold,
+            @Nullable Double injectionRejectThreshold) {
+        public static final ScreeningChanges RESET = new ScreeningChanges(PiiRedaction.ON_READ, true, null);
+
+        ScreeningSettings apply(ScreeningSettings current) {
+            return new ScreeningSettings(
+                    piiRedaction != null ? piiRedaction : current.piiRedaction(),
+                    changeThreshold ? injectionRejectThreshold : current.injectionRejectThreshold());
+        }
+    }
+
+    /** The project's screening settings (PII redaction mode, injection threshold), in the caller's transaction. */
+    public ScreeningSettings screening(UUID projectId) {
+        return get(projectId).screening();
+    }
 
     /** Every project's id, for maintenance jobs that then work inside each project's own transaction. */
     public List<UUID> allProjectIds() {

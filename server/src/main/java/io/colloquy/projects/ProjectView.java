@@ -15,6 +15,7 @@ record ProjectView(
         List<String> ipAllowlist,
         RetentionView retention,
         int recoveryWindowDays,
+        ScreeningSettingsView screening,
         Instant createdAt,
         Instant updatedAt) {
 
@@ -22,6 +23,10 @@ record ProjectView(
             @Nullable Integer dialogueDays,
             @Nullable Integer shortTermMemoryDays,
             @Nullable Integer longTermMemoryDays) {}
+
+    /** {@code screening}: see docs/screening.md. */
+    record ScreeningSettingsView(
+            String piiRedaction, @Nullable Double injectionRejectThreshold) {}
 
     static ProjectView of(Project p) {
         return new ProjectView(
@@ -36,6 +41,8 @@ record ProjectView(
                         p.retention().shortTermMemoryDays(),
                         p.retention().longTermMemoryDays()),
                 p.recoveryWindowDays(),
+                new ScreeningSettingsView(
+                        p.screening().piiRedaction().wireName(), p.screening().injectionRejectThreshold()),
                 p.createdAt(),
                 p.updatedAt());
     }

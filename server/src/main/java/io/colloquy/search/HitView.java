@@ -38,4 +38,18 @@ public record HitView(
         return new HitView(
                 "memory", m.publicId(), null, null, null, m.kind().wireName(), h.score(), m.content(), m.createdAt());
     }
+
+    /** This hit with its content passed through {@code redact} (see {@code PiiRedactor.forParameter}). */
+    public HitView redacted(java.util.function.UnaryOperator<String> redact) {
+        return new HitView(
+                type,
+                id,
+                dialogueId,
+                seq,
+                role,
+                kind,
+                score,
+                content == null ? null : redact.apply(content),
+                createdAt);
+    }
 }

@@ -31,7 +31,9 @@ class SearchController {
             @RequestParam(required = false) @Nullable String mode,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String tag,
+            @RequestParam(required = false) @Nullable String redact,
             @RequestParam java.util.Map<String, String> query) {
+        java.util.function.UnaryOperator<String> out = io.colloquy.screening.PiiRedactor.forParameter(redact);
         if (q == null || q.isBlank() || q.length() > 1_000) {
             throw ValidationFailed.of("q", "is required: 1 to 1000 characters with at least one letter or digit");
         }
@@ -65,7 +67,7 @@ class SearchController {
         }
         var filters = io.colloquy.web.ListFilters.of(query);
         return new Results(search.search(tenant.projectId(), tenant.namespace(), q, wanted, tag, filters, n).stream()
-                .map(HitView::of)
+                .map(h -> HitView.of(h).redacted(out))
                 .toList());
     }
 }

@@ -24,6 +24,8 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request"),
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "invalid_request"),
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_request"),
+    /** Content scoring at or above the project's injection_reject_threshold (docs/screening.md); nothing written. */
+    INJECTION_DETECTED(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_request"),
     RATE_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
     PLAN_LIMIT_EXCEEDED(HttpStatus.TOO_MANY_REQUESTS, "rate_limit"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "api_error"),

@@ -63,7 +63,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         errors.put(412, List.of("PRECONDITION_FAILED"));
         errors.put(413, List.of("PAYLOAD_TOO_LARGE"));
         errors.put(415, List.of("UNSUPPORTED_MEDIA_TYPE"));
-        errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED"));
+        errors.put(422, List.of("IDEMPOTENCY_KEY_REUSED", "INJECTION_DETECTED"));
         errors.put(429, List.of("RATE_LIMIT_EXCEEDED", "PLAN_LIMIT_EXCEEDED"));
         errors.put(500, List.of("INTERNAL"));
         errors.put(503, List.of("SERVICE_UNAVAILABLE"));
@@ -173,6 +173,20 @@ final class OpenApiContract implements OpenApiCustomizer {
                 .addProperty("dialogue_days", nullable(integer(1, 36500)))
                 .addProperty("short_term_memory_days", nullable(integer(1, 36500)))
                 .addProperty("long_term_memory_days", nullable(integer(1, 36500)));
+        Schema<?> screening = object().description("Screening settings (docs/screening.md), merged: a field left out "
+                        + "stays; a null screening puts both back to their defaults (on_read, null).")
+                .addProperty(
+                        "pii_redaction",
+                        enumOf("on_read", "on_write")
+                                .description("on_read (default): stored as sent, redacted by reads with ?redact=pii;"
+                                        + " on_write: message and memory content is redacted before it is stored"))
+                .addProperty(
+                        "injection_reject_threshold",
+                        nullable(new JsonSchema()
+                                .typesItem("number")
+                                .minimum(new BigDecimal("0.001"))
+                                .maximum(BigDecimal.ONE)
+                                .description("message writes scoring at or above it are refused (null: never)")));
         schemas.put(
                 "ProjectChanges",
                 object().description("PATCH /v1/project: only the fields sent change.")
@@ -192,6 +206,9 @@ final class OpenApiContract implements OpenApiCustomizer {
                                 "retention",
                                 new JsonSchema().anyOf(List.of(retention, new JsonSchema().typesItem("null"))))
                         .addProperty("recovery_window_days", integer(0, 3650).description("0 = hard delete at once"))
+                        .addProperty(
+                                "screening",
+                                new JsonSchema().anyOf(List.of(screening, new JsonSchema().typesItem("null"))))
                         .addProperty(
                                 "immutable_dialogues",
                                 bool().description("fixed at creation: sending a different value is 400"))
@@ -387,6 +404,11 @@ final class OpenApiContract implements OpenApiCustomizer {
                 case "seq" -> p.schema(integer(1, null));
                 case "cursor" -> p.description("opaque: next_cursor of the previous page");
                 case "format" -> p.schema(enumOf("jsonl"));
+                case "redact" ->
+                    p.schema(enumOf("pii"))
+                            .description("pii: content with personal data and secrets replaced by typed placeholders"
+                                    + " ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the"
+                                    + " response (docs/screening.md)");
                 default -> {}
             }
         }
