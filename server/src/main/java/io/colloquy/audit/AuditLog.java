@@ -114,7 +114,12 @@ public class AuditLog {
      * An insert of events into the outbox as a data-modifying {@code WITH} item ({@code name AS (INSERT ...)})
      * with its positional parameters, to put into a statement of the caller's; {@code eventIds} in order.
      */
-    public record Outbox(String withItem, List<Object> params, List<UUID> eventIds) {}
+    /**
+     * The outbox rows of a change, as a {@code WITH} item of the change's statement ({@code withItem}) or, where
+     * that one statement cannot run (a distributed database: docs/scale-out.md), as a statement of its own to run
+     * right after the change ({@code insert}); both take {@code params}.
+     */
+    public record Outbox(String withItem, String insert, List<Object> params, List<UUID> eventIds) {}
 
     private List<AuditRepository.Pending> pending(List<Change> changes) {
         AuditContext context = AuditContext.current().orElse(null);

@@ -152,15 +152,17 @@ class AuditRepository {
         StringBuilder sql = new StringBuilder(name)
                 .append(" AS (")
                 .append(OUTBOX_COLUMNS.replace("VALUES", "SELECT v.* FROM (VALUES"));
+        StringBuilder insert = new StringBuilder(OUTBOX_COLUMNS);
         List<Object> params = new ArrayList<>(rows.size() * 13);
         List<UUID> ids = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             sql.append(i == 0 ? "" : ",").append(OUTBOX_ROW);
+            insert.append(i == 0 ? "" : ",").append(OUTBOX_ROW);
             addOutboxRow(params, rows.get(i));
             ids.add(rows.get(i).event().eventId());
         }
         sql.append(") AS v WHERE EXISTS (SELECT 1 FROM ").append(guard).append("))");
-        return new AuditLog.Outbox(sql.toString(), params, ids);
+        return new AuditLog.Outbox(sql.toString(), insert.toString(), params, ids);
     }
 
     /** An outbox row ready to be sequenced: its place in the order and its fields (not its data). */

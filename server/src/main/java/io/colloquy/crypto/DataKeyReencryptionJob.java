@@ -1,5 +1,6 @@
 package io.colloquy.crypto;
 
+import io.colloquy.platform.JobLeadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +33,10 @@ class DataKeyReencryptionJob {
     private final List<SealedContent> contents;
     private final Clock clock;
     private final Duration age;
+    private final JobLeadership leadership;
 
     DataKeyReencryptionJob(
+            JobLeadership leadership,
             KeyedProjects projects,
             ProjectKeys projectKeys,
             List<SealedContent> contents,
@@ -44,14 +47,19 @@ class DataKeyReencryptionJob {
         this.contents = List.copyOf(contents);
         this.clock = clock;
         this.age = age;
+        this.leadership = leadership;
     }
 
     @Scheduled(
             initialDelayString = "${colloquy.encryption.rotation-initial-delay:PT10M}",
             fixedDelayString = "${colloquy.encryption.rotation-check:P1D}")
     void run() {
-        long[] done = reencryptAll(clock.instant().minus(age));
-        log.info("Data key re-encryption: {} values re-encrypted, {} old key versions destroyed", done[0], done[1]);
+        if (!leadership.runAsLeader("data-key-reencryption", () -> {
+            long[] done = reencryptAll(clock.instant().minus(age));
+            log.info("Data key re-encryption: {} values re-encrypted, {} old key versions destroyed", done[0], done[1]);
+        })) {
+            log.info("Data key re-encryption: another instance is running it");
+        }
     }
 
     /** Re-encrypts everything sealed under versions superseded by ones made before {@code currentMadeBefore}. */

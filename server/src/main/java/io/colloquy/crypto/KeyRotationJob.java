@@ -1,5 +1,6 @@
 package io.colloquy.crypto;
 
+import io.colloquy.platform.JobLeadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +23,10 @@ class KeyRotationJob {
     private final ProjectKeys projectKeys;
     private final Clock clock;
     private final Duration period;
+    private final JobLeadership leadership;
 
     KeyRotationJob(
+            JobLeadership leadership,
             KeyedProjects projects,
             ProjectKeys projectKeys,
             Clock clock,
@@ -32,15 +35,20 @@ class KeyRotationJob {
         this.projectKeys = projectKeys;
         this.clock = clock;
         this.period = period;
+        this.leadership = leadership;
     }
 
     @Scheduled(
             initialDelayString = "${colloquy.encryption.rotation-initial-delay:PT10M}",
             fixedDelayString = "${colloquy.encryption.rotation-check:P1D}")
     void run() {
-        log.info(
-                "Automatic key rotation: {} project keys rotated",
-                rotateDue(clock.instant().minus(period)));
+        if (!leadership.runAsLeader(
+                "key-rotation",
+                () -> log.info(
+                        "Automatic key rotation: {} project keys rotated",
+                        rotateDue(clock.instant().minus(period))))) {
+            log.info("Automatic key rotation: another instance is running it");
+        }
     }
 
     /** Rotates every project key made before {@code dueBefore}; returns how many. */

@@ -2,6 +2,7 @@ package io.colloquy.dialogues;
 
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
+import io.colloquy.platform.Distribution;
 import io.colloquy.platform.Ids;
 import io.colloquy.platform.Sql;
 import io.colloquy.web.ListFilters;
@@ -43,6 +44,13 @@ class DialogueRepository {
              WHERE project_id = :project AND namespace = :ns AND key_digest = :keyDigest AND deleted_at IS NULL
             """;
     private static final String FIND_DIALOGUE_FOR_UPDATE = FIND_DIALOGUE + " FOR UPDATE OF d";
+    /** Citus takes row locks only in a query it routes whole to one shard: the lock first, then the same read. */
+    private static final String LOCK_DIALOGUE = """
+            SELECT 1 FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+               FOR UPDATE
+            """;
+
     private static final String LIST_DIALOGUES = SELECT_DIALOGUE + """
              WHERE project_id = :project AND namespace = :ns AND deleted_at IS NULL
                AND (CAST(:after AS uuid) IS NULL OR dialogue_id < CAST(:after AS uuid))
@@ -203,9 +211,11 @@ class DialogueRepository {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final JdbcClient jdbc;
+    private final boolean distributed;
     private final StoredValues values;
 
-    DialogueRepository(JdbcClient jdbc, StoredValues values) {
+    DialogueRepository(JdbcClient jdbc, StoredValues values, Distribution distribution) {
+        this.distributed = distribution.citus();
         this.jdbc = jdbc;
         this.values = values;
     }
@@ -247,6 +257,18 @@ class DialogueRepository {
     }
 
     Optional<Dialogue> find(UUID project, String ns, UUID id, boolean forUpdate) {
+        if (forUpdate && distributed) {
+            if (jdbc.sql(LOCK_DIALOGUE)
+                    .param("project", project)
+                    .param("ns", ns)
+                    .param("id", id)
+                    .query((rs, n) -> 1)
+                    .list()
+                    .isEmpty()) {
+                return Optional.empty();
+            }
+            return find(project, ns, id, false);
+        }
         return jdbc.sql(forUpdate ? FIND_DIALOGUE_FOR_UPDATE : FIND_DIALOGUE)
                 .param("project", project)
                 .param("ns", ns)

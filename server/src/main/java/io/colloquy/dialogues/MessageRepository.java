@@ -4,6 +4,7 @@ import io.colloquy.audit.AuditLog;
 import io.colloquy.crypto.BlindIndex;
 import io.colloquy.crypto.FieldRef;
 import io.colloquy.crypto.StoredValues;
+import io.colloquy.platform.Distribution;
 import io.colloquy.platform.Sql;
 import io.colloquy.screening.Screening;
 import io.colloquy.web.Metadata;
@@ -63,22 +64,27 @@ class MessageRepository {
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
             """;
     private static final String LAST_SEQ_LOCKED = LAST_SEQ + " FOR UPDATE";
+    private static final String REVISION = """
+            SELECT revision FROM colloquy.dialogues
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id AND deleted_at IS NULL
+            """;
     /**
      * The first part of an append: reserves the seqs after the expected last one (the row lock orders
      * concurrent appends to one dialogue) and, only if it did, inserts the messages numbered with them.
      */
-    private static final String APPEND = """
-            WITH reserved AS (
-                UPDATE colloquy.dialogues
-                   SET last_seq = last_seq + ?, message_count = message_count + ?, updated_at = ?
-                 WHERE project_id = ? AND namespace = ? AND dialogue_id = ? AND deleted_at IS NULL AND last_seq = ?
-                RETURNING last_seq),
-            appended AS (
-                INSERT INTO colloquy.messages
-                    (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at,
-                     injection_score, injection_labels)
-                SELECT v.* FROM (VALUES
+    private static final String RESERVE = """
+            UPDATE colloquy.dialogues
+               SET last_seq = last_seq + ?, message_count = message_count + ?, updated_at = ?
+             WHERE project_id = ? AND namespace = ? AND dialogue_id = ? AND deleted_at IS NULL AND last_seq = ?
+            RETURNING last_seq""";
+
+    private static final String INSERT_MESSAGES = """
+            INSERT INTO colloquy.messages
+                (project_id, namespace, dialogue_id, message_id, seq, role, content, metadata, search_tokens, created_at,
+                 injection_score, injection_labels)
             """;
+    private static final String APPEND =
+            "WITH reserved AS (\n" + RESERVE + "),\nappended AS (\n" + INSERT_MESSAGES + "SELECT v.* FROM (VALUES\n";
 
     private static final String APPEND_ROW = """
             (CAST(? AS uuid), CAST(? AS text), CAST(? AS uuid), CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), \
@@ -103,6 +109,13 @@ class MessageRepository {
                  LIMIT :limit) m ON true
              WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = :dialogue AND d.deleted_at IS NULL
              ORDER BY m.seq
+            """;
+
+    private static final String PAGE_OF_MESSAGES = """
+            SELECT * FROM colloquy.messages
+             WHERE project_id = :project AND namespace = :ns AND dialogue_id = :dialogue AND seq > :after
+             ORDER BY seq
+             LIMIT :limit
             """;
 
     private static final String FIND_MESSAGE = """
@@ -140,10 +153,12 @@ class MessageRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final boolean distributed;
     private final StoredValues values;
     private final BlindIndex index;
 
-    MessageRepository(JdbcClient jdbc, StoredValues values, BlindIndex index) {
+    MessageRepository(JdbcClient jdbc, StoredValues values, BlindIndex index, Distribution distribution) {
+        this.distributed = distribution.citus();
         this.jdbc = jdbc;
         this.values = values;
         this.index = index;
@@ -244,9 +259,33 @@ class MessageRepository {
             params.add(score(m));
             params.add(labels(m));
         }
+        if (distributed) {
+            return appendInSteps(sql.toString(), params, events);
+        }
         sql.append(APPEND_ROWS_END).append(events.withItem()).append("\nSELECT count(*) FROM reserved");
         params.addAll(events.params());
         return jdbc.sql(sql.toString()).params(params).query(Long.class).single() == 1;
+    }
+
+    /**
+     * The same append as three statements of the caller's transaction, in the same order (reserve the seqs under
+     * the dialogue's row lock, insert the messages, then their events, whose places are drawn after the lock):
+     * Citus runs each on the project's worker, where the one-statement form would be refused.
+     */
+    private boolean appendInSteps(String oneStatement, List<Object> params, AuditLog.Outbox events) {
+        if (jdbc.sql(RESERVE)
+                .params(params.subList(0, 7))
+                .query(Long.class)
+                .list()
+                .isEmpty()) {
+            return false;
+        }
+        String rows = oneStatement.substring(APPEND.length());
+        jdbc.sql(INSERT_MESSAGES + "VALUES\n" + rows)
+                .params(params.subList(7, params.size()))
+                .update();
+        jdbc.sql(events.insert()).params(events.params()).update();
+        return true;
     }
 
     /** Messages of a dialogue read in one snapshot with the dialogue's revision at that moment. */
@@ -254,6 +293,9 @@ class MessageRepository {
 
     /** Up to {@code limit} messages after {@code afterSeq} in seq order; empty when the dialogue is not here. */
     Optional<Rows> messages(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+        if (distributed) {
+            return messagesInSteps(project, ns, dialogue, afterSeq, limit);
+        }
         long[] revision = {-1};
         List<Message> rows = jdbc.sql(LIST_MESSAGES)
                 .param("project", project)
@@ -271,6 +313,33 @@ class MessageRepository {
         }
         // a row of nulls: no messages
         return Optional.of(new Rows(rows.getFirst() == null ? List.of() : rows, revision[0]));
+    }
+
+    /**
+     * The same page on Citus, which refuses the outer join of {@link #LIST_MESSAGES}: the dialogue's revision, then
+     * its page. In that order: a change between the two makes the revision look older than the page, which a client
+     * takes as "changed" and reads again; never a page older than its revision.
+     */
+    private Optional<Rows> messagesInSteps(UUID project, String ns, UUID dialogue, long afterSeq, int limit) {
+        List<Long> revision = jdbc.sql(REVISION)
+                .param("project", project)
+                .param("ns", ns)
+                .param("id", dialogue)
+                .query(Long.class)
+                .list();
+        if (revision.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Rows(
+                jdbc.sql(PAGE_OF_MESSAGES)
+                        .param("project", project)
+                        .param("ns", ns)
+                        .param("dialogue", dialogue)
+                        .param("after", afterSeq)
+                        .param("limit", limit)
+                        .query((rs, n) -> message(rs))
+                        .list(),
+                revision.getFirst()));
     }
 
     Optional<Message> message(UUID project, String ns, UUID dialogue, UUID id) {

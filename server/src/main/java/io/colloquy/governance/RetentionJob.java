@@ -1,5 +1,6 @@
 package io.colloquy.governance;
 
+import io.colloquy.platform.JobLeadership;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +13,10 @@ final class RetentionJob {
     private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
     private final Retention retention;
     private final Clock clock;
+    private final JobLeadership leadership;
 
-    RetentionJob(Retention retention, Clock clock) {
+    RetentionJob(Retention retention, Clock clock, JobLeadership leadership) {
+        this.leadership = leadership;
         this.retention = retention;
         this.clock = clock;
     }
@@ -22,6 +25,12 @@ final class RetentionJob {
             initialDelayString = "${colloquy.retention.initial-delay:PT5M}",
             fixedDelayString = "${colloquy.retention.interval:PT1H}")
     void run() {
+        if (!leadership.runAsLeader("retention", this::purge)) {
+            log.info("Retention purge: another instance is running it");
+        }
+    }
+
+    private void purge() {
         long started = System.nanoTime();
         Retention.Outcome outcome = retention.runAll(clock.instant());
         log.info(

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 @Repository
 class ApiKeyRepository {
@@ -73,6 +74,11 @@ class ApiKeyRepository {
             String projectPlan,
             List<String> projectIpAllowlist) {}
 
+    /**
+     * In a transaction of its own (or the caller's): the lookup's {@code SET LOCAL app.key_id} reaches Citus's
+     * workers only inside an explicit transaction, and an autocommitted lookup found no key there.
+     */
+    @Transactional
     Optional<Credentials> findForAuthentication(UUID keyId) {
         return jdbc.sql(FIND_FOR_AUTHENTICATION)
                 .param("key", keyId)
@@ -88,6 +94,7 @@ class ApiKeyRepository {
                 .optional();
     }
 
+    @Transactional
     void touch(UUID keyId) {
         jdbc.sql(TOUCH).param("key", keyId).query((rs, n) -> 1).list();
     }

@@ -49,6 +49,7 @@ class DatabaseConfiguration {
         try {
             migrate(endpoint);
             requireRestrictedAppRole(endpoint);
+            CitusReadiness.require(endpoint);
             return endpoint;
         } catch (RuntimeException | SQLException e) {
             closeQuietly(endpoint, e);
@@ -115,6 +116,18 @@ class DatabaseConfiguration {
                 null);
         ExternalDatabaseTls.checkConnection(url, endpoint.ownerUser(), endpoint.ownerPassword());
         return endpoint;
+    }
+
+    /** Whether the database has the citus extension (checked ready at start: {@link CitusReadiness}). */
+    @Bean
+    Distribution distribution(DatabaseEndpoint endpoint) throws SQLException {
+        try (Connection c =
+                        DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.appUser(), endpoint.appPassword());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")) {
+            r.next();
+            return new Distribution(r.getBoolean(1));
+        }
     }
 
     /**

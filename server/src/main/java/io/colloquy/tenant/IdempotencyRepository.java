@@ -1,5 +1,7 @@
 package io.colloquy.tenant;
 
+import io.colloquy.platform.Distribution;
+import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +26,22 @@ class IdempotencyRepository {
              WHERE idempotency_records.created_at < now() - interval '24 hours'
             RETURNING 1
             """;
+    /**
+     * The same claim on Citus, which allows only IMMUTABLE functions in an ON CONFLICT clause's WHERE: the cutoff,
+     * 24 hours before the database's now() (read first, in the same transaction), as a parameter.
+     */
+    private static final String CLAIM_WITH_CUTOFF = """
+            INSERT INTO colloquy.idempotency_records
+                (project_id, idempotency_key, request_digest, status, response, created_at, namespace)
+            VALUES (:project, :key, :digest, 0, NULL, now(),
+                    CASE WHEN current_setting('app.namespace', true) = '*' THEN ''
+                         ELSE coalesce(current_setting('app.namespace', true), '') END)
+            ON CONFLICT (project_id, idempotency_key) DO UPDATE
+               SET request_digest = EXCLUDED.request_digest, status = 0, response = NULL,
+                   created_at = EXCLUDED.created_at, namespace = EXCLUDED.namespace
+             WHERE idempotency_records.created_at < CAST(:cutoff AS timestamptz)
+            RETURNING 1
+            """;
 
     private static final String FIND = """
             SELECT request_digest, status, response, namespace FROM colloquy.idempotency_records
@@ -45,12 +63,27 @@ class IdempotencyRepository {
             """;
 
     private final JdbcClient jdbc;
+    private final boolean distributed;
 
-    IdempotencyRepository(JdbcClient jdbc) {
+    IdempotencyRepository(JdbcClient jdbc, Distribution distribution) {
         this.jdbc = jdbc;
+        this.distributed = distribution.citus();
     }
 
     boolean claim(UUID project, String key, byte[] digest) {
+        if (distributed) {
+            OffsetDateTime cutoff = jdbc.sql("SELECT now() - interval '24 hours'")
+                    .query(OffsetDateTime.class)
+                    .single();
+            return !jdbc.sql(CLAIM_WITH_CUTOFF)
+                    .param("project", project)
+                    .param("key", key)
+                    .param("digest", digest)
+                    .param("cutoff", cutoff)
+                    .query((rs, n) -> 1)
+                    .list()
+                    .isEmpty();
+        }
         return !jdbc.sql(CLAIM)
                 .param("project", project)
                 .param("key", key)

@@ -10,6 +10,9 @@ public final class TestDatabases {
 
     public static Connection superuser(DatabaseEndpoint db) throws SQLException {
         DatabaseEndpoint.Embedded pg = db.embedded();
+        if (pg == null && CitusTestDatabase.active()) {
+            return CitusCluster.require().superuser(0);
+        }
         if (pg == null) {
             throw new IllegalStateException("superuser access needs the embedded PostgreSQL");
         }
