@@ -128,6 +128,9 @@ public final class Routes {
                     route("operator invite", Access.OPERATOR, Scope.PROJECT_IN_PATH, Transaction.REQUEST)),
             // the user's own account and sessions: no project; the accounts feature checks the session itself
             row(null, "/v1/auth/**", route("account", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
+            // the console's pages (docs/console.md): they check the session themselves, like /v1/auth
+            row(null, "/console", route("console", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
+            row(null, "/console/**", route("console", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
             row(
                     null,
                     "/v1/projects/{id}",

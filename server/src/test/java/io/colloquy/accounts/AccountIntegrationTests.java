@@ -340,4 +340,50 @@ class AccountIntegrationTests {
                         .status())
                 .isEqualTo(404);
     }
+
+    @Test
+    void consoleFormsRefuseAMissingOrWrongCsrfTokenAndPagesCarryAStrictNoncePolicy() {
+        TestProject p = TestProjects.aProject(api);
+        TestAccounts.Session user = TestAccounts.member(p, "member");
+        java.util.Map<String, String> form = java.util.Map.of("Content-Type", "application/x-www-form-urlencoded");
+
+        TestApi.Response page = api.get(null, "/console/sign-in");
+        assertThat(page.status()).isEqualTo(200);
+        String policy = page.header("Content-Security-Policy");
+        assertThat(policy)
+                .startsWith("default-src 'none'; style-src 'nonce-")
+                .contains("form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'")
+                .doesNotContain("unsafe", "script-src");
+        String nonce =
+                policy.substring(policy.indexOf("'nonce-") + 7, policy.indexOf('\'', policy.indexOf("'nonce-") + 7));
+        assertThat(page.body())
+                .contains("nonce=\"" + nonce + "\"")
+                .doesNotContain("<script")
+                .doesNotContainPattern(" on[a-z]+=");
+        assertThat(api.get(null, "/console/sign-in").header("Content-Security-Policy"))
+                .as("a nonce per response")
+                .isNotEqualTo(policy);
+
+        String body = "email=" + java.net.URLEncoder.encode(user.email(), StandardCharsets.UTF_8) + "&password="
+                + TestAccounts.PASSWORD;
+        TestApi.Response noToken = api.send("POST", "/console/sign-in", null, body, form);
+        assertThat(noToken.status()).isEqualTo(403);
+        assertThat(noToken.header("Set-Cookie")).doesNotContain(SessionCookies.NAME + "=");
+
+        TestApi.Response signOutWithoutToken = user.bare().send("POST", "/console/sign-out", null, "csrf=wrong", form);
+        assertThat(signOutWithoutToken.status()).isEqualTo(303);
+        assertThat(user.bare().get(null, "/v1/auth/session").status())
+                .as("still signed in")
+                .isEqualTo(200);
+        TestApi.Response endWithoutToken =
+                user.bare().send("POST", "/console/sessions/" + user.sessionId() + "/end", null, "", form);
+        assertThat(endWithoutToken.status()).isEqualTo(303);
+        assertThat(user.bare().get(null, "/v1/auth/session").status()).isEqualTo(200);
+
+        TestApi.Response signOut = user.bare().send("POST", "/console/sign-out", null, "csrf=" + user.csrf(), form);
+        assertThat(signOut.header("Location")).isEqualTo("/console/sign-in?done=signed-out");
+        assertThat(user.bare().get(null, "/v1/auth/session").status()).isEqualTo(401);
+        assertThat(user.bare().get(null, "/console/projects").header("Location"))
+                .isEqualTo("/console/sign-in");
+    }
 }
