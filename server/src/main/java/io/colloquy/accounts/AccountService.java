@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -464,9 +463,5 @@ class AccountService {
 
     private static ApiException lastOwner() {
         return new ApiException(ErrorCode.LAST_OWNER, "A project keeps at least one owner: make another owner first.");
-    }
-
-    static String lower(String email) {
-        return email.toLowerCase(Locale.ROOT);
     }
 }
