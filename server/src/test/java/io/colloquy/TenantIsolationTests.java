@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.colloquy.TestProjects.TestProject;
+import io.colloquy.accounts.TestAccounts;
 import io.colloquy.audit.TestAudit;
 import io.colloquy.audit.TestStreamClient;
 import io.colloquy.platform.DatabaseEndpoint;
@@ -368,6 +369,62 @@ class TenantIsolationTests {
     }
 
     /** A dialogue's client-chosen key: another project or namespace with the same key finds nothing, makes its own. */
+    /**
+     * The matrix with users' sessions: an owner of project B (acting in B, or naming A, which they do not belong to)
+     * and an owner of A in another namespace reach nothing of A's namespace, exactly like a random id.
+     */
+    @Test
+    void aSessionOfAnotherProjectOrNamespaceSeesNothingAndChangesNothing() {
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String other = TestProjects.aNamespace();
+        String d = a.dialogue(ns);
+        String m = a.message(ns, d, "only for A");
+        String mem = a.memory(ns, "A's memory");
+        String before = snapshot(a, ns, d, m, mem);
+        TestAccounts.Session ownerOfB = TestAccounts.member(b, "owner");
+        TestAccounts.Session ownerOfA = TestAccounts.member(a, "owner");
+
+        for (var attempt : List.of(
+                new SessionAttempt(ownerOfB.in(b.id()), ns),
+                new SessionAttempt(ownerOfB.in(a.id()), ns),
+                new SessionAttempt(ownerOfA.in(a.id()), other))) {
+            TestApi as = attempt.api();
+            String path = "/v1/namespaces/" + attempt.ns() + "/dialogues/" + d;
+            String memory = "/v1/namespaces/" + attempt.ns() + "/memories/" + mem;
+            assertNotFound(as.get(null, path));
+            assertNotFound(as.patch(null, path, json("title", "hijacked")));
+            assertNotFound(as.post(null, path + "/messages", json("role", "user", "content", "injected")));
+            assertNotFound(as.get(null, path + "/messages"));
+            assertNotFound(as.get(null, path + "/messages/" + m));
+            assertNotFound(as.delete(null, path + "/messages/" + m));
+            assertNotFound(as.get(null, path + "/state"));
+            assertNotFound(as.get(null, path + "/threads"));
+            assertNotFound(as.delete(null, path));
+            assertNotFound(as.get(null, memory));
+            assertNotFound(as.patch(null, memory, json("content", "hijacked")));
+            assertNotFound(as.delete(null, memory));
+        }
+        assertThat(ownerOfB.in(b.id())
+                        .get(null, "/v1/namespaces/" + ns + "/dialogues")
+                        .json()
+                        .get("data"))
+                .isEmpty();
+        assertThat(ownerOfB.in(b.id()).get(null, "/v1/members").body()).doesNotContain(ownerOfA.userId());
+        assertNotFound(ownerOfB.in(b.id()).patch(null, "/v1/members/" + ownerOfA.userId(), json("role", "viewer")));
+        assertNotFound(ownerOfB.in(b.id()).delete(null, "/v1/members/" + ownerOfA.userId()));
+        assertNotFound(ownerOfB.in(b.id()).delete(null, "/v1/members/" + ownerOfA.userId() + "/sessions"));
+        assertNotFound(ownerOfB.in(a.id()).get(null, "/v1/members"));
+        assertNotFound(ownerOfB.in(a.id()).delete(null, "/v1/project"));
+        assertThat(ownerOfB.bare().get(null, "/v1/auth/sessions").body()).doesNotContain(ownerOfA.sessionId());
+        assertNotFound(ownerOfB.in(b.id()).delete(null, "/v1/auth/sessions/" + ownerOfA.sessionId()));
+        assertThat(ownerOfA.bare().get(null, "/v1/auth/session").status()).isEqualTo(200);
+        assertThat(snapshot(a, ns, d, m, mem)).isEqualTo(before);
+    }
+
+    private record SessionAttempt(TestApi api, String ns) {}
+
     @Test
     void anotherProjectOrNamespaceNeverFindsADialogueByItsKeyAndGetsItsOwn() {
         TestProject a = TestProjects.aProject(api);

@@ -15,6 +15,14 @@ public enum Action {
     EXPORT_USED,
     /** One run of the retention purge over a project; its purged events point at it. */
     RETENTION_RUN,
+    /** Accounts (docs/accounts.md): a member was invited or joined, a user signed in or out, failed to, too often. */
+    INVITED,
+    JOINED,
+    LOGIN,
+    LOGIN_FAILED,
+    LOGIN_ALERT,
+    LOGOUT,
+    SESSION_REVOKED,
     /** A webhook was disabled by the server (retries exhausted, or its receiver answered 410 Gone). */
     DISABLED;
 

@@ -18,6 +18,10 @@ public record AuditActor(String type, String id) {
         return new AuditActor("api_key", Ids.format("key", keyId));
     }
 
+    public static AuditActor user(UUID userId) {
+        return new AuditActor("user", Ids.format("usr", userId));
+    }
+
     public static AuditActor system(String id) {
         return new AuditActor("system", id);
     }

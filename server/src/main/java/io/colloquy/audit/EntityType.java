@@ -11,7 +11,10 @@ public enum EntityType {
     MESSAGE,
     MEMORY,
     WEBHOOK,
-    NAMESPACE;
+    NAMESPACE,
+    /** A user account (its sessions and sign-ins) and a user's membership in a project. */
+    USER,
+    MEMBER;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

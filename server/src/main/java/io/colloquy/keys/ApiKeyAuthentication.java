@@ -7,10 +7,13 @@ import io.colloquy.web.BodyLimit;
 import io.colloquy.web.ErrorCode;
 import io.colloquy.web.ErrorResponses;
 import io.colloquy.web.Routes;
+import io.colloquy.web.ValidationFailed;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -27,6 +30,10 @@ import org.springframework.stereotype.Component;
  * issued or accepted lately. A present but bad credential is a 401 at once; an absent one is a 401 on
  * every route but the public ones. Then the route's access (the route table) against the caller's
  * capabilities: 403 {@code FORBIDDEN}. Every failure is counted and logged by {@link AuthFailures}.
+ *
+ * <p>Without {@code Authorization}, a user's session cookie ({@link SessionCredentials}) is the credential on every
+ * route that needs one but the operator's: the same allowlist, rate limit and route-table decision, with the
+ * capabilities of the user's role in the project the request names.
  */
 @Component
 public final class ApiKeyAuthentication {
@@ -36,6 +43,7 @@ public final class ApiKeyAuthentication {
     private final RateLimits limits;
     private final ErrorResponses errors;
     private final AuthFailures failures;
+    private final SessionCredentials sessions;
 
     ApiKeyAuthentication(
             ApiKeyService keys,
@@ -43,7 +51,9 @@ public final class ApiKeyAuthentication {
             IpAccess access,
             RateLimits limits,
             ErrorResponses errors,
-            AuthFailures failures) {
+            AuthFailures failures,
+            SessionCredentials sessions) {
+        this.sessions = sessions;
         this.keys = keys;
         this.operatorToken = operatorToken;
         this.access = access;
@@ -81,6 +91,16 @@ public final class ApiKeyAuthentication {
             throws IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         String streamToken = header == null && route.streamToken() ? request.getParameter("token") : null;
+        if (header == null
+                && streamToken == null
+                && route.needsCredential()
+                && route.access() != Routes.Access.OPERATOR
+                && sessions.presented(request)) {
+            if (!limits.clientMayTry(request, response)) {
+                return new Admission.Refused();
+            }
+            return judgeSession(sessions.authenticate(request), request, response, route);
+        }
         if (header == null && streamToken == null) {
             if (!limits.admitClient(request, response)) {
                 return new Admission.Refused();
@@ -184,14 +204,90 @@ public final class ApiKeyAuthentication {
         }
     }
 
-    /** The route table's access rule for a key: the operator's routes never, the others by capability. */
-    static boolean allowed(Caller.Key key, Routes.Route route) {
+    /** Admits or refuses a session's verdict on {@code route}, like a key's. */
+    private Admission judgeSession(
+            SessionCredentials.Verdict verdict,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Routes.Route route)
+            throws IOException {
+        switch (verdict) {
+            case SessionCredentials.Verdict.Valid valid -> {
+                Caller.User user = valid.user();
+                if (!access.allows(access.clientAddress(request), List.of(), valid.projectIpAllowlist())) {
+                    failures.record("ip_not_allowed", null);
+                    errors.write(
+                            request,
+                            response,
+                            ErrorCode.IP_NOT_ALLOWED,
+                            "This project may not be used from your IP address (see the project's ip_allowlist).");
+                    return new Admission.Refused();
+                }
+                if (!limits.admitProject(request, response, user.projectId(), user.plan())) {
+                    return new Admission.Refused();
+                }
+                if (!allowed(user, route)) {
+                    errors.write(
+                            request,
+                            response,
+                            ErrorCode.FORBIDDEN,
+                            "Your role in this project does not allow this request.");
+                    return new Admission.Refused();
+                }
+                return new Admission.Admitted(user);
+            }
+            case SessionCredentials.Verdict.Invalid invalid -> {
+                failures.record("session_" + invalid.reason(), null);
+                if (limits.admitClient(request, response)) {
+                    errors.write(request, response, ErrorCode.UNAUTHENTICATED, "Missing, expired or revoked session.");
+                }
+                return new Admission.Refused();
+            }
+            case SessionCredentials.Verdict.NoProject noProject -> {
+                if (noProject.named()) {
+                    errors.write(request, response, ErrorCode.NOT_FOUND, "Project not found.");
+                } else {
+                    errors.write(
+                            request,
+                            response,
+                            ValidationFailed.of(
+                                    "X-Colloquy-Project", "required with a session: the id of one of your projects"));
+                }
+                return new Admission.Refused();
+            }
+            case SessionCredentials.Verdict.CsrfRefused ignored -> {
+                failures.record("csrf", null);
+                errors.write(
+                        request,
+                        response,
+                        ErrorCode.FORBIDDEN,
+                        "A state-changing request with a session needs the session's X-CSRF-Token header.");
+                return new Admission.Refused();
+            }
+        }
+    }
+
+    /**
+     * The one authorization table's rule, for an API key or a user's role: the operator's routes never, the others by
+     * capability; the owner's routes need an owner (for a key: the admin capability, as before users existed).
+     */
+    public static boolean allowed(Caller caller, Routes.Route route) {
+        Set<Capability> capabilities =
+                switch (caller) {
+                    case Caller.Key key -> key.capabilities();
+                    case Caller.User user -> user.capabilities();
+                    case Caller.Operator ignored -> Set.of();
+                };
         return switch (route.access()) {
             case PUBLIC, AUTHENTICATED -> true;
             case OPERATOR -> false;
-            case READ -> key.can(Capability.READ);
-            case WRITE -> key.can(Capability.WRITE);
-            case ADMIN -> key.can(Capability.ADMIN);
+            case READ -> capabilities.contains(Capability.READ);
+            case WRITE -> capabilities.contains(Capability.WRITE);
+            case ADMIN -> capabilities.contains(Capability.ADMIN);
+            case OWNER ->
+                caller instanceof Caller.User user
+                        ? user.role() == Role.OWNER
+                        : capabilities.contains(Capability.ADMIN);
         };
     }
 

@@ -3,8 +3,11 @@ package io.colloquy.keys;
 import java.util.Set;
 import java.util.UUID;
 
-/** Who sent a request: a project's API key, or the operator (project creation and plan changes only). */
-public sealed interface Caller permits Caller.Key, Caller.Operator {
+/**
+ * Who sent a request: a project's API key, a signed-in user acting in one of their projects with their role there,
+ * or the operator (project creation and plan changes only).
+ */
+public sealed interface Caller permits Caller.Key, Caller.User, Caller.Operator {
 
     /** A project's API key; {@code plan} is its project's plan, read with the key. */
     record Key(UUID projectId, UUID keyId, Set<Capability> capabilities, String plan) implements Caller {
@@ -14,6 +17,17 @@ public sealed interface Caller permits Caller.Key, Caller.Operator {
 
         public boolean can(Capability capability) {
             return capabilities.contains(capability);
+        }
+    }
+
+    /** A user's session acting in {@code projectId}, with the capabilities of their {@code role} there. */
+    record User(UUID projectId, UUID userId, UUID sessionId, Role role, String plan) implements Caller {
+        public Set<Capability> capabilities() {
+            return role.capabilities();
+        }
+
+        public boolean can(Capability capability) {
+            return capabilities().contains(capability);
         }
     }
 

@@ -4,6 +4,8 @@ import io.colloquy.audit.AuditActor;
 import io.colloquy.audit.AuditContext;
 import io.colloquy.keys.Caller;
 import io.colloquy.keys.Capability;
+import io.colloquy.web.ApiException;
+import io.colloquy.web.ErrorCode;
 import io.colloquy.web.NotFound;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +54,23 @@ public record RequestContext(
                 AuditActor.apiKey(key.keyId()));
     }
 
+    /** The context of a request made with a user's session, in the project it names, with the role's capabilities. */
+    static RequestContext ofUser(
+            Caller.User user,
+            @Nullable Namespace namespace,
+            @Nullable String idempotencyKey,
+            @Nullable String requestId) {
+        return new RequestContext(
+                user,
+                user.projectId(),
+                namespace,
+                user.capabilities(),
+                user.plan(),
+                idempotencyKey,
+                requestId,
+                AuditActor.user(user.userId()));
+    }
+
     /** The context of an operator request (project creation, plan changes) for {@code projectId}. */
     static RequestContext ofOperator(UUID projectId, @Nullable String idempotencyKey, @Nullable String requestId) {
         return new RequestContext(
@@ -95,10 +114,16 @@ public record RequestContext(
         return capabilities.contains(capability);
     }
 
-    /** The key that calls; only API-key routes ask. */
+    /**
+     * The key that calls; only API-key routes ask. A user's session on such a route (not opened to sessions yet, see
+     * docs/accounts.md) is a 403, never a 500.
+     */
     public Caller.Key key() {
         if (caller instanceof Caller.Key key) {
             return key;
+        }
+        if (caller instanceof Caller.User) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "This request needs an API key; a session cannot make it.");
         }
         throw new IllegalStateException("This request is not made with an API key");
     }

@@ -287,6 +287,7 @@ final class TenantRequests extends OncePerRequestFilter {
             String requestId) {
         return switch (caller) {
             case Caller.Key key -> RequestContext.ofKey(key, namespace, key.plan(), idempotencyKey, requestId);
+            case Caller.User user -> RequestContext.ofUser(user, namespace, idempotencyKey, requestId);
             case Caller.Operator ignored ->
                 RequestContext.ofOperator(operatorProject(match, idempotencyKey), idempotencyKey, requestId);
         };

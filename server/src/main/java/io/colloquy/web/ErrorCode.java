@@ -17,6 +17,8 @@ public enum ErrorCode {
     WEBHOOK_LIMIT_EXCEEDED(HttpStatus.CONFLICT, "conflict"),
     /** A resource with this client-chosen identifier already exists in this namespace. */
     ALREADY_EXISTS(HttpStatus.CONFLICT, "conflict"),
+    /** The change would leave a project without an owner (docs/accounts.md). */
+    LAST_OWNER(HttpStatus.CONFLICT, "conflict"),
     /** An {@code If-Match} that does not name the resource's current version. */
     PRECONDITION_FAILED(HttpStatus.PRECONDITION_FAILED, "conflict"),
     REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "invalid_request"),

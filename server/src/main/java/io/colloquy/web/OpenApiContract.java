@@ -32,6 +32,7 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 final class OpenApiContract implements OpenApiCustomizer {
     static final String API_KEY = "apiKey";
     static final String OPERATOR_TOKEN = "operatorToken";
+    static final String SESSION = "session";
 
     /** Every error code of the contract by HTTP status, as the error body's {@code code}. */
     static final Map<Integer, List<String>> ERRORS = errors();
@@ -59,7 +60,8 @@ final class OpenApiContract implements OpenApiCustomizer {
                         "DELETE_PROTECTED",
                         "ENCRYPTION_KEY_REVOKED",
                         "ALREADY_EXISTS",
-                        "WEBHOOK_LIMIT_EXCEEDED"));
+                        "WEBHOOK_LIMIT_EXCEEDED",
+                        "LAST_OWNER"));
         errors.put(412, List.of("PRECONDITION_FAILED"));
         errors.put(413, List.of("PAYLOAD_TOO_LARGE"));
         errors.put(415, List.of("UNSUPPORTED_MEDIA_TYPE"));
@@ -420,6 +422,7 @@ final class OpenApiContract implements OpenApiCustomizer {
                     switch (path) {
                         case "/v1/project" -> "ProjectChanges";
                         case "/v1/projects/{id}" -> "ProjectPlanChange";
+                        case "/v1/members/{id}" -> "RoleChange";
                         case "/v1/namespaces/{ns}/dialogues/{id}" -> "DialogueChanges";
                         case "/v1/namespaces/{ns}/memories/{id}" -> "MemoryChanges";
                         case "/v1/namespaces/{ns}/dialogues/{id}/state" -> "DialogueStateMergePatch";
@@ -447,8 +450,15 @@ final class OpenApiContract implements OpenApiCustomizer {
 
     private static void special(PathItem.HttpMethod method, String path, Operation operation) {
         switch (method + " " + path) {
-            case "POST /v1/projects", "PATCH /v1/projects/{id}" ->
+            case "POST /v1/projects", "PATCH /v1/projects/{id}", "POST /v1/projects/{id}/invites" ->
                 operation.security(List.of(new SecurityRequirement().addList(OPERATOR_TOKEN)));
+            case "POST /v1/auth/login", "POST /v1/auth/invites/accept" ->
+                operation.security(List.of(new SecurityRequirement()));
+            case "GET /v1/auth/session",
+                    "POST /v1/auth/logout",
+                    "GET /v1/auth/sessions",
+                    "DELETE /v1/auth/sessions/{id}" ->
+                operation.security(List.of(new SecurityRequirement().addList(SESSION)));
             case "PUT /v1/namespaces/{ns}/dialogues/{id}/state", "PATCH /v1/namespaces/{ns}/dialogues/{id}/state" -> {
                 if (method == PathItem.HttpMethod.PUT) {
                     operation.requestBody(jsonBody(

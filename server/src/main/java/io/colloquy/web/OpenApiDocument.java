@@ -114,7 +114,20 @@ class OpenApiDocument {
                                         .type(SecurityScheme.Type.HTTP)
                                         .scheme("bearer")
                                         .description("The operator token of the server configuration: "
-                                                + "POST /v1/projects and PATCH /v1/projects/{id} only.")))
-                .addSecurityItem(new SecurityRequirement().addList(OpenApiContract.API_KEY));
+                                                + "POST /v1/projects, PATCH /v1/projects/{id} and "
+                                                + "POST /v1/projects/{id}/invites only."))
+                        .addSecuritySchemes(
+                                OpenApiContract.SESSION,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.APIKEY)
+                                        .in(SecurityScheme.In.COOKIE)
+                                        .name("colloquy_session")
+                                        .description("A user's session (docs/accounts.md), set by POST /v1/auth/login: "
+                                                + "in place of an API key on project routes, with X-Colloquy-Project "
+                                                + "naming the project and, on every state-changing request, "
+                                                + "X-CSRF-Token (csrf_token of the sign-in answer); the role's "
+                                                + "capabilities apply.")))
+                .addSecurityItem(new SecurityRequirement().addList(OpenApiContract.API_KEY))
+                .addSecurityItem(new SecurityRequirement().addList(OpenApiContract.SESSION));
     }
 }

@@ -31,6 +31,8 @@ public final class Routes {
         READ,
         WRITE,
         ADMIN,
+        /** An owner: a user whose role is owner, or an API key with the admin capability. */
+        OWNER,
         /** Any authenticated caller (unknown paths: they end in 404 after authentication). */
         AUTHENTICATED
     }
@@ -121,6 +123,15 @@ public final class Routes {
                     "/v1/projects",
                     route("project create", Access.OPERATOR, Scope.NEW_PROJECT, Transaction.REQUEST)),
             row(
+                    "POST",
+                    "/v1/projects/{id}/invites",
+                    route("operator invite", Access.OPERATOR, Scope.PROJECT_IN_PATH, Transaction.REQUEST)),
+            // the user's own account and sessions: no project; the accounts feature checks the session itself
+            row(null, "/v1/auth/**", route("account", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
+            // the console's pages (docs/console.md): they check the session themselves, like /v1/auth
+            row(null, "/console", route("console", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
+            row(null, "/console/**", route("console", Access.PUBLIC, Scope.PROJECT, Transaction.NONE)),
+            row(
                     null,
                     "/v1/projects/{id}",
                     route("project plan", Access.OPERATOR, Scope.PROJECT_IN_PATH, Transaction.REQUEST)),
@@ -148,6 +159,13 @@ public final class Routes {
                     "/v1/audit/events",
                     "jsonl",
                     route("audit export", Access.ADMIN, Scope.PROJECT, Transaction.STREAMING)),
+            row("DELETE", "/v1/project", route("project delete", Access.OWNER, Scope.PROJECT, Transaction.REQUEST)),
+            row(
+                    "DELETE",
+                    "/v1/members/{id}/sessions",
+                    route("member sessions", Access.OWNER, Scope.PROJECT, Transaction.REQUEST)),
+            row(null, "/v1/members", route("members", Access.ADMIN, Scope.PROJECT, Transaction.REQUEST)),
+            row(null, "/v1/members/**", route("members", Access.ADMIN, Scope.PROJECT, Transaction.REQUEST)),
             row(null, "/v1/project", route("project admin", Access.ADMIN, Scope.PROJECT, Transaction.REQUEST)),
             row(null, "/v1/project/**", route("project admin", Access.ADMIN, Scope.PROJECT, Transaction.REQUEST)),
             row(null, "/v1/keys", route("keys", Access.ADMIN, Scope.PROJECT, Transaction.REQUEST)),

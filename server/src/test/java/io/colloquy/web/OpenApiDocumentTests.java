@@ -1,5 +1,6 @@
 package io.colloquy.web;
 
+import static io.colloquy.TestApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -13,6 +14,7 @@ import io.colloquy.IntegrationTest;
 import io.colloquy.TestApi;
 import io.colloquy.TestProjects;
 import io.colloquy.TestProjects.TestProject;
+import io.colloquy.accounts.TestAccounts;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -461,7 +463,54 @@ class OpenApiDocumentTests {
                     "DELETE /v1/project/encryption-key",
                     () -> api.delete(byok.adminKey(), "/v1/project/encryption-key"));
             calls.put("DELETE /v1/project", () -> api.delete(byok.adminKey(), "/v1/project"));
+            accounts(calls);
             return calls;
+        }
+
+        /** The account routes: a user signed in with a session, members managed with the project's key. */
+        private void accounts(Map<String, Supplier<TestApi.Response>> calls) {
+            TestAccounts.Session owner = TestAccounts.member(p, "owner");
+            TestAccounts.Session other = TestAccounts.login(api, owner.email(), TestAccounts.PASSWORD);
+            TestAccounts.Session viewer = TestAccounts.member(p, "viewer");
+            TestAccounts.Session leaving = TestAccounts.member(p, "viewer");
+            String key = p.adminKey();
+            calls.put(
+                    "POST /v1/projects/{id}/invites",
+                    () -> api.post(
+                            IntegrationTest.OPERATOR_TOKEN,
+                            "/v1/projects/" + p.id() + "/invites",
+                            json("email", TestAccounts.anEmail(), "role", "owner")));
+            calls.put(
+                    "POST /v1/auth/invites/accept",
+                    () -> api.post(
+                            null,
+                            "/v1/auth/invites/accept",
+                            json(
+                                    "token",
+                                    TestAccounts.invite(p, TestAccounts.anEmail(), "member"),
+                                    "password",
+                                    TestAccounts.PASSWORD)));
+            calls.put(
+                    "POST /v1/auth/login",
+                    () -> api.post(
+                            null, "/v1/auth/login", json("email", owner.email(), "password", TestAccounts.PASSWORD)));
+            calls.put("GET /v1/auth/session", () -> owner.bare().get(null, "/v1/auth/session"));
+            calls.put("GET /v1/auth/sessions", () -> owner.bare().get(null, "/v1/auth/sessions"));
+            calls.put("DELETE /v1/auth/sessions/{id}", () -> owner.in(p.id())
+                    .delete(null, "/v1/auth/sessions/" + other.sessionId()));
+            calls.put("GET /v1/members", () -> api.get(key, "/v1/members"));
+            calls.put(
+                    "POST /v1/members",
+                    () -> api.post(key, "/v1/members", json("email", TestAccounts.anEmail(), "role", "viewer")));
+            calls.put(
+                    "PATCH /v1/members/{id}",
+                    () -> api.patch(key, "/v1/members/" + viewer.userId(), json("role", "member")));
+            calls.put(
+                    "DELETE /v1/members/{id}/sessions",
+                    () -> api.delete(key, "/v1/members/" + viewer.userId() + "/sessions"));
+            calls.put("DELETE /v1/members/{id}", () -> api.delete(key, "/v1/members/" + leaving.userId()));
+            TestAccounts.Session out = TestAccounts.login(api, owner.email(), TestAccounts.PASSWORD);
+            calls.put("POST /v1/auth/logout", () -> out.in(p.id()).post(null, "/v1/auth/logout", null));
         }
     }
 }
