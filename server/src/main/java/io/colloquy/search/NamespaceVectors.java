@@ -87,7 +87,8 @@ final class NamespaceVectors {
                 i = at;
             } else {
                 if (size == ids.length) {
-                    int c = ids.length * 2;
+                    int c = ids.length
+                            + Math.max(16, ids.length / 4); // a quarter more: a large namespace stays in the cache
                     ids = Arrays.copyOf(ids, c);
                     kinds = Arrays.copyOf(kinds, c);
                     dialogues = Arrays.copyOf(dialogues, c);

@@ -52,7 +52,7 @@ public class Vectors implements TenantContent, SealedContent {
 
     private NamespaceVectors load(UUID project, String ns) {
         List<VectorRepository.Row> rows = vectors.all(project, ns);
-        NamespaceVectors index = new NamespaceVectors(rows.size());
+        NamespaceVectors index = new NamespaceVectors(rows.size() + rows.size() / 8);
         for (VectorRepository.Row row : rows) {
             index.put(row.itemId(), NamespaceVectors.Kind.of(row.kind()), row.dialogueId(), open(project, ns, row));
         }
