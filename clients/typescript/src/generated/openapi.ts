@@ -396,6 +396,22 @@ export interface paths {
         patch: operations["patchNamespacesByNsDialoguesById"];
         trace?: never;
     };
+    "/v1/namespaces/{ns}/dialogues/{id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getNamespacesByNsDialoguesByIdContext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/namespaces/{ns}/dialogues/{id}/messages": {
         parameters: {
             query?: never;
@@ -486,6 +502,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["postNamespacesByNsExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/namespaces/{ns}/grounding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postNamespacesByNsGrounding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -783,6 +815,13 @@ export interface components {
             origin: string;
             signed_note: string;
         };
+        ClaimView: {
+            text: string;
+            /** Format: double */
+            score: number;
+            supported: boolean;
+            supporting_memory_ids: string[];
+        };
         ConsistencyView: {
             /** Format: int64 */
             from_size: number;
@@ -791,6 +830,35 @@ export interface components {
             from_root_hash: string;
             to_root_hash: string;
             proof: string[];
+        };
+        ContextMemoryView: {
+            memory: components["schemas"]["MemoryView"];
+            /** Format: double */
+            score: number;
+            /** Format: int32 */
+            tokens: number;
+        };
+        ContextMessageView: {
+            message: components["schemas"]["MessageView"];
+            /** Format: int32 */
+            tokens: number;
+        };
+        ContextView: {
+            dialogue_id: string;
+            model: string;
+            tokenizer: string;
+            /** Format: int32 */
+            max_tokens: number;
+            /** Format: int32 */
+            total_tokens: number;
+            query?: string | null;
+            messages: components["schemas"]["ContextMessageView"][];
+            memories: components["schemas"]["ContextMemoryView"][];
+            truncated: boolean;
+            /** Format: int64 */
+            pending?: number | null;
+            /** Format: int32 */
+            screened_out: number;
         };
         CreateDialogue: {
             key?: string | null;
@@ -927,6 +995,18 @@ export interface components {
             /** @description the field as the client sent it (snake_case, dotted) */
             field: string;
             problem: string;
+        };
+        GroundingRequest: {
+            answer?: string | null;
+        };
+        GroundingView: {
+            /** Format: double */
+            score: number;
+            verdict: string;
+            claims: components["schemas"]["ClaimView"][];
+            thresholds: components["schemas"]["Thresholds"];
+            /** Format: int64 */
+            pending: number;
         };
         HitView: {
             type: string;
@@ -1168,6 +1248,8 @@ export interface components {
         };
         Results: {
             data: components["schemas"]["HitView"][];
+            /** Format: int64 */
+            pending?: number | null;
         };
         RetentionView: {
             /** Format: int32 */
@@ -1227,6 +1309,14 @@ export interface components {
         };
         SupplyKey: {
             key?: string | null;
+        };
+        Thresholds: {
+            /** Format: double */
+            grounded: number;
+            /** Format: double */
+            flagged: number;
+            /** Format: double */
+            support: number;
         };
         UserView: {
             id: string;
@@ -2799,6 +2889,54 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    getNamespacesByNsDialoguesByIdContext: {
+        parameters: {
+            query?: {
+                max_tokens?: number;
+                /** @description what memories are ranked against (default: the last user message) */
+                query?: string;
+                /** @description model family or encoding whose tokenizer counts tokens: gpt-4o (default), gpt-4.1, o3, gpt-4, gpt-3.5-turbo, o200k_base, cl100k_base, p50k_base, r50k_base */
+                model?: string;
+                /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
+                redact?: "pii";
+                /** @description leave out messages whose prompt-injection score is above it (docs/screening.md); the response counts them in screened_out */
+                max_injection_score?: number;
+            };
+            header?: never;
+            path: {
+                ns: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContextView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
     getNamespacesByNsDialoguesByIdMessages: {
         parameters: {
             query?: {
@@ -3283,6 +3421,54 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    postNamespacesByNsGrounding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 characters: a retry with the same key and body within 24 h returns the original response (Idempotent-Replayed: true); another body is 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                ns: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroundingRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroundingView"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            406: components["responses"]["Error406"];
+            408: components["responses"]["Error408"];
+            409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            422: components["responses"]["Error422"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+            505: components["responses"]["Error505"];
+            default: components["responses"]["Error"];
+        };
+    };
     getNamespacesByNsMemories: {
         parameters: {
             query?: {
@@ -3554,11 +3740,14 @@ export interface operations {
             query?: {
                 q?: string;
                 types?: string;
-                mode?: string;
+                /** @description default keyword; semantic ranks by embedding similarity, hybrid fuses both rankings (docs/search.md); semantic and hybrid responses carry pending */
+                mode?: "keyword" | "semantic" | "hybrid";
                 limit?: number;
                 tag?: string;
                 /** @description pii: content with personal data and secrets replaced by typed placeholders ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the response (docs/screening.md) */
                 redact?: "pii";
+                /** @description hits scoring below it are left out (the mode's own score scale) */
+                min_score?: number;
                 /** @description RFC 3339; exclusive */
                 created_after?: string;
                 /** @description RFC 3339; exclusive */

@@ -449,6 +449,61 @@ class TenantIsolationTests {
                 .isEqualTo(201);
     }
 
+    /**
+     * Issue 14: semantic and hybrid search, the context endpoint and the grounding check never reach another
+     * project's or namespace's vectors, memories or messages (404 like a random id where an id is named).
+     */
+    @Test
+    void anotherProjectOrNamespaceNeverSeesVectorsContextOrGrounding() {
+        TestProject a = TestProjects.aProject(api);
+        TestProject b = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String other = TestProjects.aNamespace();
+        String fact = "The orange submarine docks at pier seven every Tuesday night.";
+        String mem = a.memory(ns, fact);
+        String d = a.dialogue(ns);
+        String m = a.message(ns, d, "only for A: where does the orange submarine dock?");
+        io.colloquy.search.TestEmbeddings.awaitEmbedded(api, a.adminKey(), ns);
+        String query = "/search?q=orange+submarine+pier";
+        assertThat(api.get(a.adminKey(), "/v1/namespaces/" + ns + query + "&mode=semantic")
+                        .body())
+                .as("A finds its own")
+                .contains(mem, m);
+        JsonNode own = api.post(a.adminKey(), "/v1/namespaces/" + ns + "/grounding", json("answer", fact))
+                .json();
+        assertThat(own.get("verdict").asString()).isEqualTo("grounded");
+
+        String randomDialogue = "dlg_0190f1a2b3c47d8e9f00112233445566";
+        for (var attempt : List.of(new Attempt(b.adminKey(), ns), new Attempt(a.adminKey(), other))) {
+            String base = "/v1/namespaces/" + attempt.dialoguePath();
+            for (String mode : List.of("semantic", "hybrid")) {
+                TestApi.Response r = api.get(attempt.key(), base + query + "&mode=" + mode);
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(r.json().get("data")).isEmpty();
+            }
+            TestApi.Response context = api.get(attempt.key(), base + "/dialogues/" + d + "/context?query=submarine");
+            assertNotFound(context);
+            TestApi.Response random =
+                    api.get(attempt.key(), base + "/dialogues/" + randomDialogue + "/context?query=submarine");
+            assertNotFound(random);
+            assertThat(context.json().at("/error/message"))
+                    .isEqualTo(random.json().at("/error/message"));
+            JsonNode grounding = api.post(attempt.key(), base + "/grounding", json("answer", fact))
+                    .json();
+            assertThat(grounding.get("verdict").asString()).isEqualTo("blocked");
+            assertThat(grounding.get("claims").get(0).get("supporting_memory_ids"))
+                    .isEmpty();
+            assertThat(grounding.toString()).doesNotContain(mem);
+        }
+        // a context of B's own dialogue in the same namespace name ranks B's memories only
+        String bd = b.dialogue(ns);
+        JsonNode bContext = api.get(
+                        b.adminKey(), "/v1/namespaces/" + ns + "/dialogues/" + bd + "/context?query=submarine")
+                .json();
+        assertThat(bContext.get("memories")).isEmpty();
+        assertThat(bContext.toString()).doesNotContain("orange submarine");
+    }
+
     /** The audit endpoints: another project's key sees only its own log, proofs and stream. */
     @Test
     void anotherProjectNeverSeesAnothersAuditEventsProofsOrStream() {

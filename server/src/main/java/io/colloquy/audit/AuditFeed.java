@@ -32,7 +32,8 @@ public class AuditFeed {
             String entityType,
             String action,
             String json,
-            String jsonWithoutData) {
+            String jsonWithoutData,
+            String entityId) {
 
         /** {@code entity_type.action}, the name webhook filters use (e.g. {@code message.created}). */
         public String type() {
@@ -43,6 +44,14 @@ public class AuditFeed {
     /** The highest seq in the project's log (0 when empty). */
     public long lastSeq(UUID project) {
         return log.maxSeq(project);
+    }
+
+    /**
+     * How many events of {@code entityTypes} in {@code namespace} come after {@code afterSeq}, those recorded but
+     * not sequenced yet included: what a consumer at that cursor has still to apply.
+     */
+    public long countAfter(UUID project, long afterSeq, String namespace, List<String> entityTypes) {
+        return log.countAfter(project, afterSeq, namespace, entityTypes);
     }
 
     /** Up to {@code limit} events after {@code afterSeq}, of {@code namespace} only when it is not null. */
@@ -75,7 +84,8 @@ public class AuditFeed {
                             v.entityType(),
                             v.action(),
                             json.writeValueAsString(v),
-                            json.writeValueAsString(bare));
+                            json.writeValueAsString(bare),
+                            v.entityId());
                 })
                 .toList();
     }

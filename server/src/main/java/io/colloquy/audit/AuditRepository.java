@@ -65,6 +65,14 @@ class AuditRepository {
     private static final String MAX_SEQ = """
             SELECT COALESCE(MAX(seq), 0) FROM colloquy.audit_events WHERE project_id = :project
             """;
+    /** Events of some entity types in one namespace after a seq, and those not sequenced yet (outbox). */
+    private static final String COUNT_AFTER = """
+            SELECT (SELECT count(*) FROM colloquy.audit_events
+                     WHERE project_id = :project AND seq > :after AND namespace = :ns AND entity_type = ANY(:types))
+                 + (SELECT count(*) FROM colloquy.audit_outbox
+                     WHERE project_id = :project AND namespace = :ns AND entity_type = ANY(:types))
+            """;
+
     private static final String EVENTS = """
             SELECT * FROM colloquy.audit_events
              WHERE project_id = :project AND seq > :after AND seq <= :upto
@@ -275,6 +283,16 @@ class AuditRepository {
     }
 
     /** The highest seq in the events table (equal to the tree size unless someone wrote around the sequencer). */
+    long countAfter(UUID project, long after, String ns, java.util.List<String> types) {
+        return jdbc.sql(COUNT_AFTER)
+                .param("project", project)
+                .param("after", after)
+                .param("ns", ns)
+                .param("types", types.toArray(String[]::new))
+                .query(Long.class)
+                .single();
+    }
+
     long maxSeq(UUID project) {
         return jdbc.sql(MAX_SEQ).param("project", project).query(Long.class).single();
     }

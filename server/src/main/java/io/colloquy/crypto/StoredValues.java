@@ -41,9 +41,33 @@ public final class StoredValues {
     }
 
     static byte[] seal(FieldRef ref, int version, SecretKey key, String text) {
+        return seal(ref, version, key, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Seals raw bytes (an embedding vector) exactly like text: same format, key and associated data. */
+    public byte[] sealBytes(FieldRef ref, byte[] plain) {
+        Keyring.DataKey key = keyring.currentDataKey(ref.projectId(), ref.namespace());
+        return seal(ref, key.version(), key.key(), plain);
+    }
+
+    private static byte[] seal(FieldRef ref, int version, SecretKey key, byte[] plain) {
         byte[] header =
                 ByteBuffer.allocate(HEADER).put(SEALED_V3).putInt(version).array();
-        return Aead.seal(key, header, aad(ref, version), text.getBytes(StandardCharsets.UTF_8));
+        return Aead.seal(key, header, aad(ref, version), plain);
+    }
+
+    /** Opens a value sealed by {@link #sealBytes}; fails like {@link #open}. */
+    public byte[] openBytes(FieldRef ref, byte[] stored) {
+        int version = version(stored);
+        if (version < 0 || stored[0] != SEALED_V3) {
+            throw unreadable(ref, "unknown format");
+        }
+        SecretKey key = keyring.dataKey(ref.projectId(), ref.namespace(), version);
+        try {
+            return Aead.open(key, stored, HEADER, aad(ref, version));
+        } catch (GeneralSecurityException e) {
+            throw unreadable(ref, "it failed its integrity check");
+        }
     }
 
     /**

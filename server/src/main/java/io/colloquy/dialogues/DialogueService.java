@@ -830,6 +830,46 @@ public class DialogueService implements SealedContent, TenantContent {
                 .orElse(List.of());
     }
 
+    /**
+     * Messages of the namespace by id, in no particular order: the live ones (not in a deleted dialogue) narrowed
+     * like {@link #search(UUID, Namespace, List, String, io.colloquy.web.ListFilters, int)} (semantic search's
+     * candidates). Ids that are not there are left out.
+     */
+    public List<Message> messagesByIds(
+            UUID project, Namespace ns, List<UUID> ids, @Nullable String tag, io.colloquy.web.ListFilters filters) {
+        List<String> terms = new ArrayList<>();
+        if (tag != null) {
+            terms.add("tag:" + tag);
+        }
+        List<String> metadata = filters.metadataTerms();
+        if (terms.isEmpty()) {
+            return messages.byIds(project, ns.name(), ids, false, null, filters).stream()
+                    .filter(m -> m.metadata().terms().containsAll(metadata))
+                    .toList();
+        }
+        return index.queryTerms(project, ns.name(), terms)
+                .map(hashes -> messages.byIds(project, ns.name(), ids, false, hashes[0], filters).stream()
+                        .filter(m -> m.metadata().terms().containsAll(metadata))
+                        .toList())
+                .orElse(List.of());
+    }
+
+    /** Messages by id whatever their dialogue's state (deleted into the recovery window too): what to embed. */
+    public List<Message> messagesToEmbed(UUID project, Namespace ns, List<UUID> ids) {
+        return messages.byIds(project, ns.name(), ids, true, null, io.colloquy.web.ListFilters.none());
+    }
+
+    /**
+     * A dialogue and its last messages, oldest first: at most {@code limit} of them (the context endpoint). 404
+     * like {@link #get} when there is no such dialogue.
+     */
+    public List<Message> lastMessages(UUID project, Namespace ns, String dialoguePublicId, int limit) {
+        Dialogue d = get(project, ns, dialoguePublicId);
+        return messages.messages(project, ns.name(), d.id(), Math.max(0, d.lastSeq() - limit), limit)
+                .orElseThrow(DialogueNotFound::new)
+                .messages();
+    }
+
     static final class DialogueNotFound extends NotFound {
         DialogueNotFound() {
             super("Dialogue not found.");

@@ -152,6 +152,22 @@ class MessageRepository {
              LIMIT :limit
             """;
 
+    /** Messages by id (semantic search's candidates; the embedding worker's items), with keyword search's filters. */
+    private static final String BY_IDS = """
+            SELECT m.* FROM colloquy.messages m
+              JOIN colloquy.dialogues d
+                ON d.project_id = m.project_id AND d.namespace = m.namespace AND d.dialogue_id = m.dialogue_id
+             WHERE m.project_id = :project AND m.namespace = :ns AND m.message_id = ANY(:ids)
+               AND (d.deleted_at IS NULL OR CAST(:withDeleted AS boolean))
+               AND (CAST(:tag AS bigint) IS NULL OR d.tag_digests @> ARRAY[CAST(:tag AS bigint)])
+               AND (CAST(:createdAfter AS timestamptz) IS NULL OR m.created_at > CAST(:createdAfter AS timestamptz))
+               AND (CAST(:createdBefore AS timestamptz) IS NULL OR m.created_at < CAST(:createdBefore AS timestamptz))
+               AND (CAST(:updatedAfter AS timestamptz) IS NULL
+                    OR COALESCE(m.updated_at, m.created_at) > CAST(:updatedAfter AS timestamptz))
+               AND (CAST(:updatedBefore AS timestamptz) IS NULL
+                    OR COALESCE(m.updated_at, m.created_at) < CAST(:updatedBefore AS timestamptz))
+            """;
+
     private final JdbcClient jdbc;
     private final boolean distributed;
     private final StoredValues values;
@@ -381,6 +397,30 @@ class MessageRepository {
                 .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
                 .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
                 .param("limit", limit)
+                .query((rs, n) -> message(rs))
+                .list();
+    }
+
+    List<Message> byIds(
+            UUID project,
+            String ns,
+            List<UUID> ids,
+            boolean withDeleted,
+            @org.jspecify.annotations.Nullable Long tag,
+            io.colloquy.web.ListFilters times) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(BY_IDS)
+                .param("project", project)
+                .param("ns", ns)
+                .param("ids", ids.toArray(UUID[]::new))
+                .param("withDeleted", withDeleted)
+                .param("tag", tag)
+                .param("createdAfter", Sql.timestamptz(times.createdAfter()))
+                .param("createdBefore", Sql.timestamptz(times.createdBefore()))
+                .param("updatedAfter", Sql.timestamptz(times.updatedAfter()))
+                .param("updatedBefore", Sql.timestamptz(times.updatedBefore()))
                 .query((rs, n) -> message(rs))
                 .list();
     }

@@ -70,6 +70,13 @@ class MemoryRepository {
              LIMIT :limit
             """;
 
+    /** Live memories by id (semantic search's candidates), with keyword search's filters. */
+    private static final String BY_IDS = """
+            SELECT * FROM colloquy.memories
+             WHERE project_id = :project AND namespace = :ns AND memory_id = ANY(:ids)
+               AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+            """ + ListFilters.CONDITIONS;
+
     private static final String SOFT_DELETE = """
             UPDATE colloquy.memories SET deleted_at = :now
              WHERE project_id = :project AND namespace = :ns AND memory_id = :id AND deleted_at IS NULL
@@ -105,6 +112,26 @@ class MemoryRepository {
                 .params(times.parameters(metadataDigests))
                 .param("now", Sql.timestamptz(now))
                 .param("limit", limit)
+                .query((rs, n) -> map(rs))
+                .list();
+    }
+
+    List<Memory> byIds(
+            UUID project,
+            String ns,
+            List<UUID> ids,
+            long @Nullable [] metadataDigests,
+            io.colloquy.web.ListFilters times,
+            Instant now) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(BY_IDS)
+                .param("project", project)
+                .param("ns", ns)
+                .param("ids", ids.toArray(UUID[]::new))
+                .params(times.parameters(metadataDigests))
+                .param("now", Sql.timestamptz(now))
                 .query((rs, n) -> map(rs))
                 .list();
     }

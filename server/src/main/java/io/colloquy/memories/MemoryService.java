@@ -327,6 +327,23 @@ public class MemoryService implements SealedContent, TenantContent {
                 .orElse(java.util.List.of());
     }
 
+    /**
+     * Live memories of the namespace by id, in no particular order, narrowed by time ranges and metadata pairs
+     * (semantic search's candidates; what the embedding worker embeds). Ids that are not there are left out.
+     */
+    public java.util.List<Memory> byIds(
+            UUID project, Namespace ns, java.util.List<UUID> ids, io.colloquy.web.ListFilters filters) {
+        long[] metadata = null;
+        if (!filters.metadata().isEmpty()) {
+            java.util.Optional<long[]> digests = index.queryTerms(project, ns.name(), filters.metadataTerms());
+            if (digests.isEmpty()) {
+                return java.util.List.of();
+            }
+            metadata = digests.get();
+        }
+        return memories.byIds(project, ns.name(), ids, metadata, filters, clock.instant());
+    }
+
     /** A project is being deleted: each of its memories gets a deleted event under the project's. */
     @EventListener
     void onProjectDeleting(ProjectDeleting deleting) {

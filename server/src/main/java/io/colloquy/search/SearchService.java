@@ -26,17 +26,198 @@ public class SearchService {
     static final int CANDIDATES_PER_TYPE = 250;
     private static final double K1 = 1.2;
     private static final double B = 0.75;
+    /** Reciprocal-rank fusion's constant (Cormack et al.): a rank r counts 1 / (RRF_K + r). */
+    static final int RRF_K = 60;
+
     private final DialogueService dialogues;
     private final MemoryService memories;
+    private final Vectors vectors;
+    private final Embedder embedder;
+    private final io.colloquy.audit.AuditFeed feed;
+    private final EmbeddingSettings settings;
 
-    SearchService(DialogueService dialogues, MemoryService memories) {
+    SearchService(
+            DialogueService dialogues,
+            MemoryService memories,
+            Vectors vectors,
+            Embedder embedder,
+            io.colloquy.audit.AuditFeed feed,
+            EmbeddingSettings settings) {
         this.dialogues = dialogues;
         this.memories = memories;
+        this.vectors = vectors;
+        this.embedder = embedder;
+        this.feed = feed;
+        this.settings = settings;
     }
 
     public enum Type {
         MESSAGES,
         MEMORIES
+    }
+
+    /** How results are ranked. */
+    public enum Mode {
+        KEYWORD,
+        SEMANTIC,
+        HYBRID
+    }
+
+    /**
+     * Ranked hits, and for semantic and hybrid ranking how many changes of the namespace's messages and memories
+     * the embedding worker has not applied yet (0: every item is in; null for keyword search).
+     */
+    public record Results(List<Hit> hits, @Nullable Long pending) {}
+
+    /** Whether semantic ranking (and with it hybrid search, grounding) is on. */
+    public boolean semanticEnabled() {
+        return settings.on();
+    }
+
+    /** Search in any mode; {@code minScore} drops hits scoring below it (null: none). */
+    public Results search(
+            UUID project,
+            Namespace ns,
+            String query,
+            List<Type> types,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int limit,
+            Mode mode,
+            @Nullable Double minScore) {
+        List<Hit> hits;
+        Long pending = null;
+        switch (mode) {
+            case KEYWORD -> hits = search(project, ns, query, types, tag, filters, Integer.MAX_VALUE);
+            case SEMANTIC -> {
+                hits = semantic(project, ns, query, types, tag, filters, candidates(limit));
+                pending = pending(project, ns);
+            }
+            case HYBRID -> {
+                hits = hybrid(project, ns, query, types, tag, filters, limit);
+                pending = pending(project, ns);
+            }
+            default -> throw new IllegalStateException();
+        }
+        return new Results(
+                hits.stream()
+                        .filter(h -> minScore == null || h.score() >= minScore)
+                        .limit(limit)
+                        .toList(),
+                pending);
+    }
+
+    /** How many semantic candidates are scored in full for {@code limit} results. */
+    static int candidates(int limit) {
+        return Math.min(1_000, Math.max(100, limit * 5));
+    }
+
+    /** Changes of the namespace's messages and memories the worker has still to apply. */
+    public long pending(UUID project, Namespace ns) {
+        return feed.countAfter(project, vectors.cursor(project), ns.name(), EmbeddingWorker.ENTITY_TYPES);
+    }
+
+    /**
+     * The {@code k} items nearest the query by cosine similarity that pass the filters, best first; score = the
+     * cosine, rounded to 6 places.
+     */
+    List<Hit> semantic(
+            UUID project,
+            Namespace ns,
+            String query,
+            List<Type> types,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int k) {
+        boolean withMemories = types.contains(Type.MEMORIES) && tag == null;
+        return nearest(
+                project,
+                ns,
+                embedder.embed(query),
+                types.contains(Type.MESSAGES),
+                withMemories,
+                withMemories,
+                tag,
+                filters,
+                k);
+    }
+
+    /** The live items nearest {@code vector} among the wanted kinds, filtered, best first. */
+    List<Hit> nearest(
+            UUID project,
+            Namespace ns,
+            float[] vector,
+            boolean messages,
+            boolean shortTerm,
+            boolean longTerm,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int k) {
+        List<NamespaceVectors.Scored> top = vectors.index(project, ns).top(vector, k, messages, shortTerm, longTerm);
+        List<UUID> messageIds = top.stream()
+                .filter(s -> s.kind() == NamespaceVectors.Kind.MESSAGE)
+                .map(NamespaceVectors.Scored::id)
+                .toList();
+        List<UUID> memoryIds = top.stream()
+                .filter(s -> s.kind() != NamespaceVectors.Kind.MESSAGE)
+                .map(NamespaceVectors.Scored::id)
+                .toList();
+        Map<UUID, Message> foundMessages = new HashMap<>();
+        dialogues.messagesByIds(project, ns, messageIds, tag, filters).forEach(m -> foundMessages.put(m.id(), m));
+        Map<UUID, Memory> foundMemories = new HashMap<>();
+        memories.byIds(project, ns, memoryIds, filters).forEach(m -> foundMemories.put(m.id(), m));
+        List<Hit> hits = new ArrayList<>();
+        for (NamespaceVectors.Scored s : top) {
+            double score = Math.round(s.score() * 1e6) / 1e6;
+            Message m = foundMessages.get(s.id());
+            Memory mem = foundMemories.get(s.id());
+            if (m != null) {
+                hits.add(new Hit(Type.MESSAGES, score, m, null));
+            } else if (mem != null) {
+                hits.add(new Hit(Type.MEMORIES, score, null, mem));
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * Reciprocal-rank fusion of the keyword and the semantic ranking: an item ranked r_k by keyword and r_s by
+     * meaning scores w / (60 + r_s) + (1 - w) / (60 + r_k) (a ranking that misses it adds nothing), w the
+     * configured semantic weight; shown divided by 1/61, the score of an item first in both, so 1 is the top.
+     */
+    List<Hit> hybrid(
+            UUID project,
+            Namespace ns,
+            String query,
+            List<Type> types,
+            @Nullable String tag,
+            io.colloquy.web.ListFilters filters,
+            int limit) {
+        double w = settings.hybridSemanticWeight();
+        List<Hit> keyword = search(project, ns, query, types, tag, filters, Integer.MAX_VALUE);
+        List<Hit> semantic = semantic(project, ns, query, types, tag, filters, candidates(limit));
+        Map<UUID, Double> fused = new HashMap<>();
+        Map<UUID, Hit> byId = new HashMap<>();
+        for (int r = 0; r < keyword.size(); r++) {
+            Hit h = keyword.get(r);
+            fused.merge(h.id(), (1 - w) / (RRF_K + r + 1), Double::sum);
+            byId.putIfAbsent(h.id(), h);
+        }
+        for (int r = 0; r < semantic.size(); r++) {
+            Hit h = semantic.get(r);
+            fused.merge(h.id(), w / (RRF_K + r + 1), Double::sum);
+            byId.putIfAbsent(h.id(), h);
+        }
+        List<Hit> ranked = new ArrayList<>();
+        fused.forEach((id, score) -> {
+            Hit h = byId.get(id);
+            ranked.add(new Hit(h.type(), Math.round(score * (RRF_K + 1) * 1e6) / 1e6, h.message(), h.memory()));
+        });
+        ranked.sort(Comparator.comparingDouble(Hit::score)
+                .reversed()
+                .thenComparing(Hit::createdAt, Comparator.reverseOrder())
+                .thenComparing(Hit::id));
+        return ranked;
     }
 
     /** One result; {@code message} or {@code memory} is set, matching {@code type}. */
@@ -51,6 +232,10 @@ public class SearchService {
 
         Instant createdAt() {
             return message != null ? message.createdAt() : memory.createdAt();
+        }
+
+        UUID id() {
+            return message != null ? message.id() : memory.id();
         }
     }
 

@@ -1,4 +1,7 @@
-/** Keyword search over a namespace's encrypted messages and memories (blind index, ranked after decryption). */
+/**
+ * Search over a namespace's encrypted messages and memories: keyword (blind index, ranked after decryption), semantic
+ * and hybrid (in-process embeddings, sealed vectors); the context endpoint and the grounding check.
+ */
 @NullMarked
 package io.colloquy.search;
 

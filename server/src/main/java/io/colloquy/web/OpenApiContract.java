@@ -384,7 +384,7 @@ final class OpenApiContract implements OpenApiCustomizer {
         if (operation.getParameters() == null) {
             return;
         }
-        if (operation.getParameters().removeIf(p -> p.getName().equals("query"))) {
+        if (operation.getParameters().removeIf(p -> p.getName().equals("query") && isObject(p.getSchema()))) {
             // a list's shared filters (ListFilters), read from every query parameter
             operation.addParametersItem(query("created_after", string().format("date-time"), "RFC 3339; exclusive"));
             operation.addParametersItem(query("created_before", string().format("date-time"), "RFC 3339; exclusive"));
@@ -411,9 +411,37 @@ final class OpenApiContract implements OpenApiCustomizer {
                             .description("pii: content with personal data and secrets replaced by typed placeholders"
                                     + " ([EMAIL_1], [PHONE_1], ...), the same value the same placeholder across the"
                                     + " response (docs/screening.md)");
+                case "mode" ->
+                    p.schema(enumOf("keyword", "semantic", "hybrid"))
+                            .description("default keyword; semantic ranks by embedding similarity, hybrid fuses both"
+                                    + " rankings (docs/search.md); semantic and hybrid responses carry pending");
+                case "max_injection_score" ->
+                    p.schema(new JsonSchema()
+                                    .typesItem("number")
+                                    .minimum(java.math.BigDecimal.ZERO)
+                                    .maximum(java.math.BigDecimal.ONE))
+                            .description(
+                                    "leave out messages whose prompt-injection score is above it (docs/screening.md);"
+                                            + " the response counts them in screened_out");
+                case "min_score" ->
+                    p.schema(new JsonSchema().typesItem("number"))
+                            .description("hits scoring below it are left out (the mode's own score scale)");
+                case "max_tokens" -> p.schema(integer(1, 2_000_000).description("default 4096"));
+                case "model" ->
+                    p.description("model family or encoding whose tokenizer counts tokens: gpt-4o (default), gpt-4.1,"
+                            + " o3, gpt-4, gpt-3.5-turbo, o200k_base, cl100k_base, p50k_base, r50k_base");
+                case "query" ->
+                    p.schema(string().minLength(1).maxLength(1000))
+                            .description("what memories are ranked against (default: the last user message)");
                 default -> {}
             }
         }
+    }
+
+    private static boolean isObject(Schema<?> schema) {
+        return schema != null
+                && ("object".equals(schema.getType())
+                        || (schema.getTypes() != null && schema.getTypes().contains("object")));
     }
 
     private static void requestBody(PathItem.HttpMethod method, String path, Operation operation) {

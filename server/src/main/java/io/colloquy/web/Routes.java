@@ -178,6 +178,11 @@ public final class Routes {
                     "/v1/namespaces/{ns}/export",
                     route("export", Access.ADMIN, Scope.NAMESPACE, Transaction.REQUEST)),
             row("DELETE", "/v1/namespaces/{ns}", route("erasure", Access.ADMIN, Scope.NAMESPACE, Transaction.REQUEST)),
+            // a check that changes nothing: a read key may ask it
+            row(
+                    "POST",
+                    "/v1/namespaces/{ns}/grounding",
+                    route("grounding", Access.READ, Scope.NAMESPACE, Transaction.REQUEST)),
             row(
                     "GET",
                     "/v1/namespaces/{ns}/**",

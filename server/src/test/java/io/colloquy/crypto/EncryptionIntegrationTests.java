@@ -50,6 +50,9 @@ class EncryptionIntegrationTests {
     DatabaseEndpoint db;
 
     @Autowired
+    io.colloquy.search.Embedder embedder;
+
+    @Autowired
     TenantTransactions tenants;
 
     @Autowired
@@ -159,6 +162,15 @@ class EncryptionIntegrationTests {
             logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
             logging.setLogLevel("io.colloquy", LogLevel.WARN);
         }
+        // issue 14: the memory's embedding is stored, sealed; its floats must be nowhere in clear
+        io.colloquy.search.TestEmbeddings.awaitEmbedded(api, project.adminKey(), ns);
+        float[] vector = embedder.embed(canary + " memory");
+        java.nio.ByteBuffer floats =
+                java.nio.ByteBuffer.allocate(8 * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 8; i++) {
+            floats.putFloat(vector[i]);
+        }
+        byte[] vectorBytes = floats.array();
 
         String dump;
         try (Connection c = superuser();
@@ -173,6 +185,19 @@ class EncryptionIntegrationTests {
         assertThat(dump).doesNotContain(canary).doesNotContain(hex);
         assertThat(filesContaining(db.embedded().clusterDir(), canary.getBytes(StandardCharsets.UTF_8)))
                 .isEmpty();
+        try (Connection c = superuser();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM colloquy.embeddings WHERE namespace = ?")) {
+            s.setString(1, ns);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                assertThat(r.getLong(1))
+                        .as("vectors are stored: the check below is not vacuous")
+                        .isPositive();
+            }
+        }
+        assertThat(dump).doesNotContain(HexFormat.of().formatHex(vectorBytes));
+        assertThat(filesContaining(db.embedded().clusterDir(), vectorBytes)).isEmpty();
         assertThat(output.getAll()).as("TRACE logging really ran").contains("TRACE");
         assertThat(output.getAll())
                 .doesNotContain(canary)

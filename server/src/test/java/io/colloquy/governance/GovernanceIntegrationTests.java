@@ -373,7 +373,8 @@ class GovernanceIntegrationTests {
         assertThat(retention.purgeProject(id, later))
                 .containsExactly(
                         Map.entry("dialogues", preview.dialogues().count()),
-                        Map.entry("memories", preview.memories().count()));
+                        Map.entry("memories", preview.memories().count()),
+                        Map.entry("embeddings", 0L)); // vectors go with their items (the embedding worker)
         assertThat(tenants.inProject(id, () -> retention.preview(id, later))
                         .dialogues()
                         .count())
@@ -478,7 +479,8 @@ class GovernanceIntegrationTests {
             assertThat(retention.purgeProject(id, now))
                     .containsExactly(
                             Map.entry("dialogues", (long) expectedDialogues.size()),
-                            Map.entry("memories", (long) expectedMemories.size()));
+                            Map.entry("memories", (long) expectedMemories.size()),
+                            Map.entry("embeddings", 0L));
             for (String d : heldDialogues.keySet()) {
                 assertThat(api.get(p.adminKey(), base + "/dialogues/" + d).status())
                         .isEqualTo(expectedDialogues.contains(d) ? 404 : 200);

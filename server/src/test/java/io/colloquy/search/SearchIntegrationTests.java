@@ -178,7 +178,8 @@ class SearchIntegrationTests {
         TestApi.Response memories = api.get(project.adminKey(), base + "?q=refund&types=memories&mode=keyword");
         assertThat(memories.json().get("data")).hasSize(1);
         assertThat(memories.json().get("data").get(0).get("type").asString()).isEqualTo("memory");
-        for (String bad : List.of("", "?q=", "?q=%20%21", "?q=x&mode=semantic", "?q=x&types=files", "?q=x&limit=0")) {
+        for (String bad : List.of(
+                "", "?q=", "?q=%20%21", "?q=x&mode=fuzzy", "?q=x&min_score=high", "?q=x&types=files", "?q=x&limit=0")) {
             assertThat(api.get(project.adminKey(), base + bad).status()).as(bad).isEqualTo(400);
         }
         String reader = project.key("read");

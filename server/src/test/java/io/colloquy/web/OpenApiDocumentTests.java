@@ -400,7 +400,15 @@ class OpenApiDocumentTests {
                 api.delete(key, base + "/memories/" + deleted);
                 return api.post(key, base + "/memories/" + deleted + "/restore", null);
             });
-            calls.put("GET /v1/namespaces/{ns}/search", () -> api.get(key, base + "/search?q=openapi"));
+            calls.put(
+                    "GET /v1/namespaces/{ns}/search",
+                    () -> api.get(key, base + "/search?q=openapi&mode=hybrid&min_score=0"));
+            calls.put(
+                    "GET /v1/namespaces/{ns}/dialogues/{id}/context",
+                    () -> api.get(key, base + "/dialogues/" + dialogue + "/context?max_tokens=500&query=openapi"));
+            calls.put(
+                    "POST /v1/namespaces/{ns}/grounding",
+                    () -> api.post(key, base + "/grounding", "{\"answer\": \"The memory is about openapi.\"}"));
             calls.put("POST /v1/namespaces/{ns}/export", () -> api.post(key, base + "/export", null));
             calls.put("GET /v1/exports/{token}", () -> {
                 String url = api.post(key, base + "/export", null).text("/url");
