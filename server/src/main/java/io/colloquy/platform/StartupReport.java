@@ -28,13 +28,12 @@ final class StartupReport implements ApplicationListener<WebServerInitializedEve
         }
         String address = event.getApplicationContext().getEnvironment().getProperty("server.address", "0.0.0.0");
         int port = event.getWebServer().getPort();
+        String url = (tls.enabled() ? "https://" : "http://")
+                + (address.contains(":") ? "[" + address + "]" : address)
+                + ':'
+                + port;
         StringBuilder s = new StringBuilder();
-        s.append("\nColloquy is listening on ")
-                .append(tls.enabled() ? "https://" : "http://")
-                .append(address.contains(":") ? "[" + address + "]" : address)
-                .append(':')
-                .append(port)
-                .append('\n');
+        s.append("\nColloquy is listening on ").append(url).append('\n');
         if (tls.enabled()) {
             s.append("  TLS 1.2/1.3, AEAD cipher suites only, HSTS on; plain HTTP on this port is refused.\n");
             if (tls.selfSigned()) {
@@ -64,6 +63,10 @@ final class StartupReport implements ApplicationListener<WebServerInitializedEve
             s.append("  Operator token: in ").append(operatorToken.file()).append(" (never printed)\n");
         }
         s.append("  Create a project and its first API key:  ./colloquy project create my-app\n");
+        s.append("  Sign in to the console at ")
+                .append(url)
+                .append("/console after inviting yourself:\n")
+                .append("    ./colloquy user invite you@example.com --project <project id> --role owner\n");
         System.out.println(s);
     }
 
