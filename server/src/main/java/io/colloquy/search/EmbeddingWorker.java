@@ -111,6 +111,14 @@ final class EmbeddingWorker implements SmartLifecycle {
                         runProject(project);
                     } catch (EncryptionKeyRevoked revoked) {
                         // its content can't be read while the customer key is revoked: the backlog waits for it
+                    } catch (org.springframework.dao.DataIntegrityViolationException e) {
+                        if (repository.pendingProjects().contains(project)) {
+                            log.warn(
+                                    "Embedding a project's changes failed ({}); trying again next round",
+                                    e.getClass().getSimpleName());
+                        } else {
+                            log.debug("Project {} was deleted while its changes were embedded", project);
+                        }
                     } catch (RuntimeException e) {
                         log.warn(
                                 "Embedding a project's changes failed ({}); trying again next round",
