@@ -1,4 +1,4 @@
--- A dialogue's revision: it goes up by one with every change to the dialogue (title, metadata, tags, restore) or to
+-- A dialogue's revision: it goes up by one with every change to the dialogue (title, metadata, tags, status, legal hold) or to
 -- one of its messages (edit, delete) -- everything but an append, which moves last_seq instead. A client that holds
 -- a dialogue's messages as of (revision, last seq) brings them up to date by reading only the messages after that
 -- seq, as long as the revision it sees with them is still its own (GET .../messages answers it in the

@@ -80,7 +80,7 @@ class DialogueRepository {
             """;
     /** Restores a soft-deleted dialogue whose deletion is still inside the recovery window. */
     private static final String RESTORE_DIALOGUE = """
-            UPDATE colloquy.dialogues SET deleted_at = NULL, revision = revision + 1
+            UPDATE colloquy.dialogues SET deleted_at = NULL
              WHERE project_id = :project AND namespace = :ns AND dialogue_id = :id
                AND deleted_at IS NOT NULL AND deleted_at > :windowStart
             """;
@@ -185,7 +185,7 @@ class DialogueRepository {
                 UNION ALL
                 SELECT c.dialogue_id FROM colloquy.dialogues c
                   JOIN tree t ON c.project_id = :project AND c.namespace = :ns AND c.parent_id = t.dialogue_id)
-            UPDATE colloquy.dialogues d SET deleted_at = NULL, revision = d.revision + 1 FROM tree, root
+            UPDATE colloquy.dialogues d SET deleted_at = NULL FROM tree, root
              WHERE d.project_id = :project AND d.namespace = :ns AND d.dialogue_id = tree.dialogue_id
                AND d.deleted_at = root.deleted_at
             RETURNING d.dialogue_id

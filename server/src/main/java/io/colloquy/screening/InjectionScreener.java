@@ -140,7 +140,15 @@ public final class InjectionScreener {
             + "suspicious|never (?:follow|obey)|don't fall for|report (?:it|them|this))\\b");
 
     private static final Pattern BASE64 = Pattern.compile("(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}");
-    private static final Pattern HEX = Pattern.compile("(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}(?:\\s|\\\\x|0x)?){10,}");
+    /**
+     * A candidate hex run: hex digits with {@code \\x}, {@code 0x} or white space between them, 20 characters at least;
+     * its digits are checked after the separators are taken out. One character class, no repeated group: a group
+     * repeated per byte would recurse per byte and overflow the stack on a long run.
+     */
+    private static final Pattern HEX =
+            Pattern.compile("(?<![0-9A-Za-z\\\\])(?:0x|\\\\x)?[0-9A-Fa-f]{2}[0-9A-Fa-fxX\\\\\\s]{18,}");
+
+    private static final Pattern HEX_DIGITS = Pattern.compile("^[0-9A-Fa-f]+");
     private static final Pattern INVISIBLE = Pattern.compile("[\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD]");
 
     private static Rule rule(String label, double weight, String regex) {
@@ -215,9 +223,11 @@ public final class InjectionScreener {
         }
         Matcher h = HEX.matcher(text);
         while (h.find() && out.size() < 16) {
-            String digits = h.group().replaceAll("\\\\x|0x|\\s", "");
-            if (digits.length() % 2 == 0) {
-                readable(HexFormat.of().parseHex(digits)).ifPresent(out::add);
+            Matcher digits = HEX_DIGITS.matcher(h.group().replaceAll("\\\\x|0x|\\s", ""));
+            if (digits.find() && digits.end() >= 20) { // up to the first character that is no hex digit, whole bytes
+                String hex = digits.group();
+                readable(HexFormat.of().parseHex(hex.substring(0, hex.length() & ~1)))
+                        .ifPresent(out::add);
             }
         }
         return out;

@@ -58,11 +58,14 @@ final class PiiDetector {
             + "|cq_key_[0-9a-f]{32}_[A-Za-z0-9_-]{16,}"
             + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"
             + ")(?![A-Za-z0-9_-])");
-    /** {@code api_key = "…"}, {@code password: …}, {@code Authorization: Bearer …}: the value is the secret. */
-    private static final Pattern ASSIGNED_SECRET =
-            Pattern.compile("(?i)(?:\\b(?:[a-z0-9]+[_-])*(?:api[_-]?key|apikey|secret|"
-                    + "secret[_-]?key|client[_-]?secret|access[_-]?key|access[_-]?token|auth[_-]?token|token|password|passwd|pwd)"
-                    + "[\"']?\\s{0,3}[:=]\\s{0,3}[\"']?|\\bbearer\\s+)([^\\s\"'`,;&<>()\\[\\]{}]{8,256})");
+    /**
+     * {@code api_key = "…"}, {@code my_client_secret: …}, {@code Authorization: Bearer …}: the value is the secret. The
+     * keyword starts after anything but a letter or digit (so also after {@code _} or {@code -}); no repeated group,
+     * whose matching would recurse once per repetition and overflow the stack on a long input.
+     */
+    private static final Pattern ASSIGNED_SECRET = Pattern.compile("(?i)(?:(?<![a-z0-9])(?:api[_-]?key|apikey|secret|"
+            + "secret[_-]?key|client[_-]?secret|access[_-]?key|access[_-]?token|auth[_-]?token|token|password|passwd|pwd)"
+            + "[\"']?\\s{0,3}[:=]\\s{0,3}[\"']?|\\bbearer\\s+)([^\\s\"'`,;&<>()\\[\\]{}]{8,256})");
 
     private static final Pattern HIGH_ENTROPY =
             Pattern.compile("(?<![A-Za-z0-9_+/=-])[A-Za-z0-9_+/-]{24,256}={0,2}" + "(?![A-Za-z0-9_+/=-])");

@@ -300,8 +300,10 @@ class ConversationIntegrationTests {
 
         assertThat(api.delete(project.adminKey(), base() + "/" + d).status()).isEqualTo(204);
         TestApi.Response restored = api.post(project.adminKey(), base() + "/" + d + "/restore", null);
-        assertThat(restored.json().get("revision").asLong()).as("a restore").isEqualTo(start + 4);
-        assertThat(pageRevision(messages)).isEqualTo(start + 4);
+        assertThat(restored.json().get("revision").asLong())
+                .as("a restore brings back the dialogue as it was: nothing changed while it was deleted")
+                .isEqualTo(start + 3);
+        assertThat(pageRevision(messages)).isEqualTo(start + 3);
     }
 
     private long revision(String dialogue) {

@@ -83,6 +83,31 @@ class InjectionScreeningIntegrationTests {
     }
 
     @Test
+    void longRunsThatPatternsRepeatOverAreScreenedAndRedactedWithoutFailing() {
+        // each once overflowed the stack of a regex whose repeated group recursed once per repetition (a 500)
+        TestProject p = TestProjects.aProject(api);
+        String ns = TestProjects.aNamespace();
+        String base = "/v1/namespaces/" + ns + "/dialogues/" + p.dialogue(ns) + "/messages";
+        byte[] random = new byte[15_990];
+        new java.util.Random(7).nextBytes(random);
+        List<String> contents = List.of(
+                java.util.HexFormat.of().formatHex(random),
+                "\\x41".repeat(7_900),
+                "a_".repeat(15_900) + "api_key=abcdefgh12345678",
+                "ab-".repeat(10_600),
+                java.util.Base64.getEncoder().encodeToString(random));
+        for (String content : contents) {
+            TestApi.Response r = api.post(p.adminKey(), base, json("role", "user", "content", content));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            assertThat(r.json().get("screening").isObject()).isTrue();
+        }
+        TestApi.Response redacted = api.get(p.adminKey(), base + "?redact=pii");
+        assertThat(redacted.status()).as(redacted.body()).isEqualTo(200);
+        assertThat(redacted.json().get("data")).hasSize(contents.size());
+        assertThat(redacted.json().get("data").get(2).get("content").asString()).endsWith("api_key=[SECRET_1]");
+    }
+
+    @Test
     void refusesWritesAtOrAboveTheThresholdLeavingNoMessageAndNoEvent() {
         TestProject p = TestProjects.aProject(api);
         TestApi.Response set =
