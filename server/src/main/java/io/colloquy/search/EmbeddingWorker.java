@@ -76,6 +76,12 @@ final class EmbeddingWorker implements SmartLifecycle {
         if (!settings.on()) {
             return;
         }
+        try {
+            // before the server reports ready: a SIGTERM then never waits on a first load (see Embedder)
+            embedder.load();
+        } catch (RuntimeException e) {
+            log.warn("The embedding model did not load ({}); trying again when there is work", e.toString());
+        }
         running = true;
         thread = Thread.ofVirtual().name("embedding-worker").start(this::loop);
     }
