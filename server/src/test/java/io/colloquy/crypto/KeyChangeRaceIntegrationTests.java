@@ -98,7 +98,9 @@ class KeyChangeRaceIntegrationTests {
             }
         }
         assertThat(tried.getLast()).as("the key in force restores").isEqualTo(200);
-        assertThat(tried.subList(0, tried.size() - 1)).as("no other key does").containsOnly(400);
+        // empty when the first key tried is the one in force (one time in ten): containsOnly would then fail
+        assertThat(tried.subList(0, tried.size() - 1)).as("no other key does").allSatisfy(status -> assertThat(status)
+                .isEqualTo(400));
         assertEverythingReadsBack();
     }
 
