@@ -317,6 +317,9 @@ class DatabaseOutageIntegrationTests {
                 "--colloquy.data-dir=" + dataDir,
                 "--colloquy.operator-token=" + IntegrationTest.OPERATOR_TOKEN,
                 "--colloquy.database.pool-size=8",
+                // the outage is what is measured: no embedding of every appended message competing for the CPU with
+                // the /readyz probes that must catch the 503 of a short outage
+                "--colloquy.embeddings.enabled=false",
                 "--server.port=0",
                 "--management.server.port=0"));
         args.addAll(List.of(more));
